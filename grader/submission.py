@@ -1,0 +1,311 @@
+"""The grader's handle on one student's file for one topic.
+
+Tests call ``student.some_function(...)``; the call runs in the sandboxed worker
+and only plain data comes back. Failures that mean the code could not be run at
+all (timeout, crash, missing function, file that did not load) are raised as
+``StudentUnavailable``, a BaseException, so that hypothesis stops at once instead
+of shrinking; errors raised by the student's function are ``StudentError``.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from grader import wire
+from grader.sandbox import Limits, SandboxedProcess, start_worker
+
+MAX_CRASHES = 3
+MAX_OUTPUT_SHOWN = 2000
+
+
+class StudentError(Exception):
+    """The student's function raised an exception or returned something unusable."""
+
+    def __init__(self, function: str, kind: str, message: str, trace: str = ""):
+        super().__init__(message)
+        self.function = function
+        self.kind = kind
+        self.message = message
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StudentUnavailable(BaseException):
+    """The student's code cannot be run for this call; the message says why."""
+
+
+@dataclass
+class CallResult:
+    value: Any
+    warnings: list[str] = field(default_factory=list)
+    args_after: list[Any] = field(default_factory=list)
+
+
+def describe_value(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array {value.shape}" if value.dtype == np.float64 else f"{value.dtype} array {value.shape}"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, float, np.number)):
+        return "scalar"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of {len(value)}"
+    if callable(value):
+        return "function"
+    return type(value).__name__
+
+
+def describe_call(function: str, parameters: list[str], args: tuple, kwargs: dict) -> str:
+    names = list(parameters) + [f"arg{i}" for i in range(len(parameters), len(args))]
+    parts = [f"{name} {describe_value(value)}" for name, value in zip(names, args)]
+    parts += [f"{name} {describe_value(value)}" for name, value in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def _exit_reason(returncode: int | None, limits: Limits) -> str:
+    signals = {signal.SIGXCPU: f"it used more than {limits.cpu_seconds} s of CPU time",
+               signal.SIGKILL: "it was killed (memory or time limit)",
+               signal.SIGSEGV: "it crashed (segmentation fault)",
+               signal.SIGXFSZ: f"it wrote more than {limits.file_bytes // 2**20} MiB to a file"}
+    if returncode is None:
+        return "it stopped answering"
+    number = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
+    if number in signals:
+        return signals[number]
+    return f"your code ended the process (exit status {returncode}, for example os._exit or a crash)"
+
+
+class Submission:
+    """A student's file for one topic, loaded in a sandboxed worker on first use."""
+
+    def __init__(self, source: str, *, module: str, filename: str,
+                 signatures: dict[str, list[str]], limits: Limits | None = None,
+                 load_error: str | None = None):
+        self.source = source
+        self.module = module
+        self.filename = filename
+        self.signatures = signatures
+        self.limits = limits or Limits()
+        self.load_error = load_error
+        self.defined: list[str] | None = None
+        self.timed_out: set[str] = set()
+        self.crashes = 0
+        self.last_call = ""
+        self._worker: SandboxedProcess | None = None
+        self._next_id = 0
+
+    # -- lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
+
+    def __enter__(self) -> "Submission":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _ensure_worker(self) -> None:
+        if self.load_error is not None:
+            raise StudentUnavailable(self.load_error)
+        if self._worker is not None:
+            return
+        if self.crashes >= MAX_CRASHES:
+            raise StudentUnavailable(f"your code crashed the grader's worker {self.crashes} times; "
+                                     "the remaining calls were not run")
+        self._worker = start_worker(self.limits)
+        try:
+            self._expect(self.limits.load_seconds, "starting")
+            reply = self._request({"op": "load", "source": self.source, "filename": self.filename,
+                                   "module": self.module}, self.limits.load_seconds, "loading your file")
+        except StudentUnavailable as error:
+            self.load_error = f"your file could not be loaded: {error}"
+            raise StudentUnavailable(self.load_error) from None
+        if not reply["ok"]:
+            self.load_error = self._load_failure_message(reply)
+            self.close()
+            raise StudentUnavailable(self.load_error)
+        self.defined = reply["defined"]
+
+    def _load_failure_message(self, reply: dict) -> str:
+        if reply.get("kind") == "syntax":
+            where = f"line {reply.get('line')}"
+            text = (reply.get("text") or "").rstrip()
+            return (f"your file has a syntax error at {where}: {reply['message']}"
+                    + (f"\n    {text}" if text else "") + "\nNothing in this topic could be graded.")
+        trace = reply.get("traceback", "")
+        return (f"importing your file raised {reply.get('type')}: {reply.get('message')}"
+                + (f"\n{trace}" if trace else "") + "\nNothing in this topic could be graded.")
+
+    # -- framing ---------------------------------------------------------------
+    def _read_exactly(self, count: int, deadline: float) -> bytes:
+        fd = self._worker.process.stdout.fileno()
+        chunks, remaining = [], count
+        while remaining:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], timeout)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _read_frame(self, deadline: float):
+        length = wire.frame_length(self._read_exactly(8, deadline))
+        if length > wire.MAX_FRAME_BYTES:
+            raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
+        return wire.decode(self._read_exactly(length, deadline))
+
+    def _fail_worker(self, reason: str) -> StudentUnavailable:
+        self.crashes += 1
+        self.close()
+        return StudentUnavailable(reason)
+
+    def _expect(self, seconds: float, doing: str, callbacks: dict | None = None):
+        """Wait for the worker's reply, serving callbacks into grader functions meanwhile."""
+        deadline = time.monotonic() + seconds
+        try:
+            while True:
+                message = self._read_frame(deadline)
+                if not isinstance(message, dict):
+                    raise wire.WireError("a malformed reply")
+                if message.get("op") == "callback" and callbacks:
+                    self._serve_callback(message, callbacks)
+                    continue
+                return message
+        except TimeoutError:
+            raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s") from None
+        except EOFError:
+            process = self._worker.process
+            try:
+                process.wait(timeout=2)
+            except Exception:
+                pass
+            raise self._fail_worker(_exit_reason(process.poll(), self.limits)) from None
+        except (wire.WireError, KeyError, TypeError, ValueError) as error:
+            raise self._fail_worker(f"the grader could not read its reply ({error})") from None
+
+    def _serve_callback(self, message: dict, callbacks: dict) -> None:
+        function = callbacks.get(message.get("callback"))
+        try:
+            value = function(*message.get("args", []), **message.get("kwargs", {}))
+            reply = {"ok": True, "value": value}
+        except Exception as error:  # the callback is grader code fed student data
+            reply = {"ok": False, "message": f"{type(error).__name__}: {error}"}
+        wire.write_frame(self._worker.process.stdin.fileno(), reply)
+
+    def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None):
+        self._next_id += 1
+        request["id"] = self._next_id
+        try:
+            wire.write_frame(self._worker.process.stdin.fileno(), request)
+        except (BrokenPipeError, OSError):
+            raise self._fail_worker(_exit_reason(self._worker.process.poll(), self.limits)) from None
+        reply = self._expect(seconds, doing, callbacks)
+        if reply.get("id") != self._next_id:
+            raise self._fail_worker("the grader's channel received an unexpected reply")
+        return reply
+
+    # -- calls -----------------------------------------------------------------
+    def _prepare(self, function: str) -> None:
+        if function in self.timed_out:
+            raise StudentUnavailable(
+                f"{function} did not return within {self.limits.call_seconds:g} s in an earlier "
+                "test, so it was not run again")
+        self._ensure_worker()
+        if function not in self.defined:
+            raise StudentUnavailable(f"your file does not define a function named {function}")
+
+    def _raise_for(self, function: str, reply: dict) -> None:
+        kind = reply.get("kind")
+        if kind == "missing":
+            raise StudentUnavailable(f"your file does not define a function named {function}")
+        if kind == "exception":
+            raise StudentError(function, "exception",
+                               f"{function} raised {reply.get('type')}: {reply.get('message')}",
+                               reply.get("traceback", ""))
+        raise StudentError(function, kind or "error", str(reply.get("message", "failed")))
+
+    def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:
+        """Run ``function(*args, **kwargs)`` in the sandbox; callables run here, on request."""
+        self._prepare(function)
+        self.last_call = describe_call(function, self.signatures.get(function, []), args, kwargs)
+        callbacks, slots, plain_args, plain_kwargs = {}, [], list(args), dict(kwargs)
+        for slot, value in list(enumerate(args)) + list(kwargs.items()):
+            if callable(value):
+                callbacks[len(callbacks)] = value
+                slots.append([slot, len(callbacks) - 1])
+                if isinstance(slot, int):
+                    plain_args[slot] = None
+                else:
+                    plain_kwargs[slot] = None
+        request = {"op": "call", "function": function, "args": plain_args, "kwargs": plain_kwargs,
+                   "callbacks": slots, "return_args": return_args}
+        try:
+            reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
+        except StudentUnavailable as error:
+            if "did not finish" in str(error):
+                self.timed_out.add(function)
+                raise StudentUnavailable(
+                    f"{function} did not return within {self.limits.call_seconds:g} s "
+                    "(an infinite loop?)") from None
+            raise StudentUnavailable(f"{function} stopped the grader's worker: {error}") from None
+        if not reply.get("ok"):
+            self._raise_for(function, reply)
+        return CallResult(reply.get("value"), reply.get("warnings", []), reply.get("args_after", []))
+
+    def map(self, function: str, arglists: list[tuple]) -> list:
+        """Evaluate ``function`` on many argument tuples in one round trip (for gradient checks)."""
+        self._prepare(function)
+        if arglists:
+            self.last_call = describe_call(function, self.signatures.get(function, []),
+                                           tuple(arglists[0]), {})
+        seconds = self.limits.call_seconds * max(1, len(arglists) / 20)
+        try:
+            reply = self._request({"op": "map", "function": function,
+                                   "arglists": [list(a) for a in arglists]}, seconds, function)
+        except StudentUnavailable as error:
+            if "did not finish" in str(error):
+                self.timed_out.add(function)
+            raise StudentUnavailable(f"{function}: {error}") from None
+        if not reply.get("ok"):
+            self._raise_for(function, reply)
+        return reply["values"]
+
+    def output_position(self) -> int:
+        if self._worker is None:
+            return 0
+        return os.fstat(self._worker.capture.fileno()).st_size
+
+    def output_since(self, position: int) -> str:
+        """What the student's code printed since ``position``, trimmed for a report."""
+        if self._worker is None:
+            return ""
+        fd = self._worker.capture.fileno()
+        size = os.fstat(fd).st_size
+        if size <= position:
+            return ""
+        data = os.pread(fd, min(size - position, MAX_OUTPUT_SHOWN), position)
+        text = data.decode("utf-8", errors="replace")
+        if size - position > MAX_OUTPUT_SHOWN:
+            text += f"\n... ({size - position - MAX_OUTPUT_SHOWN} more bytes not shown)"
+        return text
+
+    def __getattr__(self, name: str) -> Callable:
+        if name.startswith("_") or name not in self.signatures:
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs).value

@@ -1,0 +1,160 @@
+"""Plain-data frames between the grader and a sandboxed worker.
+
+Only numbers, strings, None, lists, tuples, str-keyed dicts and numeric numpy
+arrays cross the process boundary; never pickles. A frame is
+
+    u64 body length | u32 header length | JSON header | raw array bytes ...
+
+This file is also loaded by the sandboxed worker as a plain module, so it may
+import nothing but the standard library and numpy.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+
+import numpy as np
+
+# Dtype kinds that can be rebuilt from raw bytes without running any code.
+ALLOWED_DTYPE_KINDS = frozenset("biufc")
+MAX_FRAME_BYTES = 64 * 2**20
+_PREFIX = struct.Struct("<QI")
+
+
+class WireError(Exception):
+    """A value that cannot be sent, or a frame that is malformed or too large."""
+
+
+def _encode_value(value, blobs: list):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return _encode_float(value)
+    if isinstance(value, np.generic):
+        return {"__scalar__": _encode_array(np.asarray(value), blobs)}
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": _encode_array(value, blobs)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode_value(v, blobs) for v in value]}
+    if isinstance(value, list):
+        return [_encode_value(v, blobs) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise WireError("a dict with non-string keys")
+        return {"__dict__": [[k, _encode_value(v, blobs)] for k, v in value.items()]}
+    raise WireError(f"an object of type {type(value).__name__}")
+
+
+def _encode_float(value: float):
+    if math.isfinite(value):
+        return value
+    return {"__float__": repr(value)}
+
+
+def _encode_array(array: np.ndarray, blobs: list) -> dict:
+    # Subclasses (matrix, masked arrays) travel as their plain data.
+    plain = np.ascontiguousarray(np.asarray(array))
+    if plain.dtype.kind not in ALLOWED_DTYPE_KINDS:
+        raise WireError(f"an array of dtype {plain.dtype} (only numeric and bool arrays are accepted)")
+    blobs.append(plain.tobytes())
+    return {"dtype": plain.dtype.str, "shape": list(plain.shape)}
+
+
+def encode(value) -> bytes:
+    """Serialize ``value`` into one frame; raise WireError for anything not plain."""
+    blobs: list[bytes] = []
+    header = json.dumps(_encode_value(value, blobs), allow_nan=False).encode()
+    body_length = 4 + len(header) + sum(len(b) for b in blobs)
+    if body_length > MAX_FRAME_BYTES:
+        raise WireError(f"{body_length / 2**20:.0f} MiB of data (the limit is {MAX_FRAME_BYTES // 2**20} MiB)")
+    return b"".join([_PREFIX.pack(body_length, len(header)), header, *blobs])
+
+
+class _Decoder:
+    def __init__(self, body: memoryview, offset: int):
+        self.body = body
+        self.offset = offset
+
+    def value(self, node):
+        if isinstance(node, list):
+            return [self.value(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) != 1:
+            raise WireError("malformed frame: unexpected object")
+        ((tag, payload),) = node.items()
+        if tag == "__ndarray__":
+            return self.array(payload)
+        if tag == "__scalar__":
+            return self.array(payload)[()]
+        if tag == "__tuple__":
+            return tuple(self.value(v) for v in payload)
+        if tag == "__dict__":
+            return {str(k): self.value(v) for k, v in payload}
+        if tag == "__float__":
+            return float(payload)
+        raise WireError(f"malformed frame: unknown tag {tag!r}")
+
+    def array(self, spec) -> np.ndarray:
+        dtype = np.dtype(spec["dtype"])
+        if dtype.kind not in ALLOWED_DTYPE_KINDS:
+            raise WireError(f"malformed frame: dtype {dtype}")
+        shape = tuple(int(n) for n in spec["shape"])
+        if any(n < 0 for n in shape):
+            raise WireError("malformed frame: negative dimension")
+        size = dtype.itemsize * math.prod(shape)
+        if self.offset + size > len(self.body):
+            raise WireError("malformed frame: truncated array data")
+        chunk = self.body[self.offset:self.offset + size]
+        self.offset += size
+        return np.frombuffer(chunk, dtype=dtype).reshape(shape).copy()
+
+
+def decode(body: bytes):
+    """Rebuild the value of one frame body (the bytes after the u64 length)."""
+    view = memoryview(body)
+    if len(view) < 4:
+        raise WireError("malformed frame: too short")
+    (header_length,) = struct.unpack_from("<I", view, 0)
+    if 4 + header_length > len(view):
+        raise WireError("malformed frame: header overruns the frame")
+    try:
+        tree = json.loads(bytes(view[4:4 + header_length]))
+    except ValueError as error:
+        raise WireError(f"malformed frame: {error}") from None
+    return _Decoder(view, 4 + header_length).value(tree)
+
+
+def write_frame(fd: int, value) -> None:
+    data = encode(value)
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_exactly(fd: int, count: int) -> bytes:
+    chunks = []
+    while count:
+        chunk = os.read(fd, min(count, 1 << 20))
+        if not chunk:
+            raise EOFError("channel closed")
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int):
+    """Blocking read of one frame (used inside the worker, where the peer is trusted)."""
+    (body_length,) = struct.unpack("<Q", read_exactly(fd, 8))
+    return decode(read_exactly(fd, body_length))
+
+
+def frame_length(prefix: bytes) -> int:
+    """Body length announced by the 8-byte prefix of a frame."""
+    (body_length,) = struct.unpack("<Q", prefix)
+    return body_length

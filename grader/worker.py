@@ -1,0 +1,230 @@
+"""The program that runs inside the sandbox and executes one student's file.
+
+It is started by grader.sandbox as ``python -I worker.py CONFIG_JSON`` and talks to
+the grader over two pipes with grader.wire frames: requests on stdin, replies on
+the original stdout. The student's own prints go to the capture file on stderr.
+Nothing here is trusted by the grader: every reply is only "what the student's
+function returned", which the student controls anyway.
+
+Standard library and numpy only; this file is copied into the sandbox as is.
+"""
+import json
+import linecache
+import os
+import sys
+import traceback
+import types
+import warnings
+
+import numpy as np
+
+import wire
+
+# Audit events that student code never needs. Raising in the hook aborts the call.
+BLOCKED_EVENTS = frozenset({
+    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+    "os.kill", "os.killpg", "subprocess.Popen", "pty.spawn", "os.startfile",
+    "ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function", "ctypes.cdata",
+    "ctypes.addressof", "ctypes.string_at", "ctypes.wstring_at", "sys.remote_exec",
+    "socket.__new__", "socket.bind", "socket.connect", "socket.getaddrinfo",
+    "socket.gethostbyname", "socket.sendto", "urllib.Request", "webbrowser.open",
+})
+WRITE_EVENTS = frozenset({"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
+                          "os.chown", "os.symlink", "os.link", "os.truncate", "shutil.rmtree",
+                          "os.utime"})
+
+
+def install_audit_hook(readable: list, writable: list) -> None:
+    """Defence in depth beside bubblewrap, and the only file barrier without it."""
+    readable = tuple(os.path.realpath(p) for p in readable)
+    writable = tuple(os.path.realpath(p) for p in writable)
+
+    def inside(path, roots) -> bool:
+        if isinstance(path, int):
+            return True  # an already-open descriptor
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except Exception:
+            return False
+        return any(real == root or real.startswith(root.rstrip("/") + "/") for root in roots)
+
+    def hook(event, args):
+        if event in BLOCKED_EVENTS:
+            raise PermissionError(f"the grader's sandbox does not allow {event}")
+        if event == "open":
+            path, mode = args[0], args[1]
+            writing = isinstance(mode, str) and any(c in mode for c in "wax+")
+            if isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC):
+                writing = True
+            if not inside(path, writable if writing else readable + writable):
+                raise PermissionError(f"the grader's sandbox does not allow opening {path!r}")
+        elif event in WRITE_EVENTS:
+            if not inside(args[0], writable):
+                raise PermissionError(f"the grader's sandbox does not allow {event} on {args[0]!r}")
+        elif event in ("os.listdir", "os.scandir"):
+            if not inside(args[0] if args[0] is not None else ".", readable + writable):
+                raise PermissionError(f"the grader's sandbox does not allow listing {args[0]!r}")
+
+    sys.addaudithook(hook)
+
+
+class Channel:
+    def __init__(self, request_fd: int, reply_fd: int):
+        self.request_fd = request_fd
+        self.reply_fd = reply_fd
+
+    def send(self, message) -> None:
+        try:
+            wire.write_frame(self.reply_fd, message)
+        except wire.WireError as error:
+            wire.write_frame(self.reply_fd, {"ok": False, "kind": "bad_return",
+                                             "message": f"your function returned {error}"})
+
+    def receive(self):
+        return wire.read_frame(self.request_fd)
+
+
+def describe_exception(error: BaseException, filename: str) -> dict:
+    name = type(error).__name__
+    try:
+        message = str(error)[:2000]
+    except Exception:
+        message = "<the exception's message could not be printed>"
+    if isinstance(error, SystemExit):
+        message = f"your code called sys.exit({message})"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    student_trace = "".join(traceback.format_list(frames))[-4000:]
+    return {"ok": False, "kind": "exception", "type": name, "message": message,
+            "traceback": student_trace}
+
+
+class Worker:
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.module = None
+        self.filename = "<submission>"
+
+    def load(self, request) -> dict:
+        self.filename = request["filename"]
+        source = request["source"]
+        linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
+        module = types.ModuleType(request["module"])
+        module.__file__ = self.filename
+        sys.modules[request["module"]] = module
+        try:
+            code = compile(source, self.filename, "exec")
+        except SyntaxError as error:
+            return {"ok": False, "kind": "syntax", "type": type(error).__name__,
+                    "message": error.msg or "invalid syntax", "line": error.lineno,
+                    "offset": error.offset, "text": (error.text or "")[:300]}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(code, module.__dict__)
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            reply = describe_exception(error, self.filename)
+            reply["kind"] = "import"
+            return reply
+        self.module = module
+        defined = sorted(name for name, value in vars(module).items()
+                         if callable(value) and not name.startswith("_"))
+        return {"ok": True, "defined": defined}
+
+    def resolve_args(self, request) -> tuple:
+        args = list(request.get("args", []))
+        kwargs = dict(request.get("kwargs", {}))
+        for slot, callback_id in request.get("callbacks", []):
+            stub = self.callback_stub(callback_id)
+            if isinstance(slot, int):
+                args[slot] = stub
+            else:
+                kwargs[slot] = stub
+        return args, kwargs
+
+    def callback_stub(self, callback_id: int):
+        channel = self.channel
+
+        def call_grader_function(*args, **kwargs):
+            channel.send({"op": "callback", "callback": callback_id, "args": list(args),
+                          "kwargs": kwargs})
+            reply = channel.receive()
+            if not reply.get("ok"):
+                raise RuntimeError(reply.get("message", "the grader's function failed"))
+            return reply["value"]
+
+        return call_grader_function
+
+    def function(self, name: str):
+        value = getattr(self.module, name, None)
+        return value if callable(value) else None
+
+    def call(self, request) -> dict:
+        function = self.function(request["function"])
+        if function is None:
+            return {"ok": False, "kind": "missing", "message": request["function"]}
+        args, kwargs = self.resolve_args(request)
+        np.seterr(all="warn", under="ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value = function(*args, **kwargs)
+            except BaseException as error:  # noqa: BLE001
+                return describe_exception(error, self.filename)
+        reply = {"ok": True, "value": value,
+                 "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]}
+        if request.get("return_args"):
+            reply["args_after"] = [a for a in args if not callable(a)]
+        return reply
+
+    def map(self, request) -> dict:
+        function = self.function(request["function"])
+        if function is None:
+            return {"ok": False, "kind": "missing", "message": request["function"]}
+        values = []
+        for args in request["arglists"]:
+            try:
+                values.append(function(*args))
+            except BaseException as error:  # noqa: BLE001
+                return describe_exception(error, self.filename)
+        return {"ok": True, "values": values}
+
+    def serve(self) -> None:
+        handlers = {"load": self.load, "call": self.call, "map": self.map}
+        while True:
+            try:
+                request = self.channel.receive()
+            except EOFError:
+                return
+            handler = handlers.get(request.get("op"))
+            reply = handler(request) if handler else {"ok": False, "kind": "protocol"}
+            reply["id"] = request.get("id")
+            self.channel.send(reply)
+
+
+def redirect_standard_streams() -> Channel:
+    """Keep private copies of the pipes; point fds 0-2 at /dev/null and the capture file."""
+    request_fd = os.dup(0)
+    reply_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # stderr is the grader's capture file
+    sys.stdin = open(0, "r", closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    return Channel(request_fd, reply_fd)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    channel = redirect_standard_streams()
+    sys.path[:] = [p for p in sys.path if p != os.path.dirname(os.path.abspath(__file__))]
+    os.chdir(config["workdir"])
+    install_audit_hook(config["readable"], config["writable"])
+    sys.argv = ["submission"]
+    channel.send({"op": "ready"})
+    Worker(channel).serve()
+
+
+if __name__ == "__main__":
+    main()
