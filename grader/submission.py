@@ -27,10 +27,12 @@ MAX_OUTPUT_SHOWN = 2000
 class StudentError(Exception):
     """The student's function raised an exception or returned something unusable."""
 
-    def __init__(self, function: str, kind: str, message: str, trace: str = ""):
+    def __init__(self, function: str, kind: str, message: str, trace: str = "",
+                 exception_type: str = ""):
         super().__init__(message)
         self.function = function
         self.kind = kind
+        self.exception_type = exception_type
         self.message = message
         self.trace = trace
 
@@ -101,6 +103,7 @@ class Submission:
         self.last_call = ""
         self._worker: SandboxedProcess | None = None
         self._next_id = 0
+        self._budget_deadline: float | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def close(self) -> None:
@@ -113,6 +116,14 @@ class Submission:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def start(self) -> None:
+        """Load the file now, so that a file that cannot load is reported once."""
+        self._ensure_worker()
+
+    def set_budget(self, seconds: float | None) -> None:
+        """Limit the wall time of all calls until the next ``set_budget`` (one test's worth)."""
+        self._budget_deadline = None if seconds is None else time.monotonic() + seconds
 
     def _ensure_worker(self) -> None:
         if self.load_error is not None:
@@ -209,6 +220,11 @@ class Submission:
         wire.write_frame(self._worker.process.stdin.fileno(), reply)
 
     def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None):
+        if self._budget_deadline is not None:
+            remaining = self._budget_deadline - time.monotonic()
+            if remaining <= 0:
+                raise StudentUnavailable("this test's time budget ran out before the call")
+            seconds = min(seconds, remaining)
         self._next_id += 1
         request["id"] = self._next_id
         try:
@@ -237,7 +253,7 @@ class Submission:
         if kind == "exception":
             raise StudentError(function, "exception",
                                f"{function} raised {reply.get('type')}: {reply.get('message')}",
-                               reply.get("traceback", ""))
+                               reply.get("traceback", ""), reply.get("type", ""))
         raise StudentError(function, kind or "error", str(reply.get("message", "failed")))
 
     def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:

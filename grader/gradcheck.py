@@ -1,0 +1,217 @@
+"""Numerical gradient checks: centered differences in float64, relative error with a floor.
+
+Why these numbers. With step h, a centered difference has truncation error
+h^2 |f'''| / 6 and round-off error about K * eps * |f| / h, where eps = 2.2e-16 and
+K ~ 10 covers the round-off of evaluating f itself. With h = 1e-5 that is
+~2e-11 |f'''| + ~2e-10 |f|. An element passes when
+
+    |analytic - numerical| / max(|analytic| + |numerical|, floor) <= rtol
+
+with rtol = 1e-5 and floor = 1e-3 * max(1, |f(x)|). The floor keeps round-off on
+near-zero components from looking like an error (2e-10 |f| / floor <= 2e-7, 50x
+below rtol); rtol is 100x above the worst round-off and truncation on our inputs,
+yet every targeted mistake (a wrong factor, a missing term, a transpose) produces
+errors of 1e-2 or more. Small parameters are checked element by element; large
+ones along random unit directions, two evaluations each. Inputs near a kink (ReLU
+at 0, a hinge at margin 0) make centered differences meaningless, so tests keep
+inputs at least ``KINK_MARGIN`` away (see ``away_from_kinks``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from grader.testing import CheckFailed, record
+
+DEFAULT_STEP = 1e-5
+DEFAULT_RTOL = 1e-5
+FLOOR_SCALE = 1e-3
+ELEMENTWISE_LIMIT = 64
+DIRECTIONS = 12
+KINK_MARGIN = 1e-3  # 100 steps: a centered difference never straddles the kink
+
+Params = dict[str, np.ndarray]
+BatchedCost = Callable[[list[Params]], list[Any]]
+
+
+# ----------------------------------------------------------- plain derivatives
+def centered_difference(f: Callable[[float], float], x: float, step: float = DEFAULT_STEP) -> float:
+    return (f(x + step) - f(x - step)) / (2 * step)
+
+
+def forward_difference(f: Callable[[float], float], x: float, step: float = DEFAULT_STEP) -> float:
+    return (f(x + step) - f(x)) / step
+
+
+def relative_error(analytic: np.ndarray, numerical: np.ndarray, floor: float) -> np.ndarray:
+    analytic, numerical = np.asarray(analytic, float), np.asarray(numerical, float)
+    return np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), floor)
+
+
+# ------------------------------------------------------------------ adapters
+def local_cost(function: Callable[..., Any], bind: Callable[[Params], tuple]) -> BatchedCost:
+    """A cost computed in this process (reference code) from a parameter dict."""
+    return lambda batch: [function(*bind(params)) for params in batch]
+
+
+def sandboxed_cost(student: Any, function: str, bind: Callable[[Params], tuple]) -> BatchedCost:
+    """A student's cost: every perturbation evaluated in one round trip to the sandbox."""
+    return lambda batch: student.map(function, [bind(params) for params in batch])
+
+
+def _as_float(value: Any, label: str) -> float:
+    array = np.asarray(value) if isinstance(value, (np.ndarray, np.generic, float, int)) else None
+    if array is None or array.size != 1 or array.dtype.kind not in "biuf":
+        raise CheckFailed(f"{label} returned {type(value).__name__}"
+                          + (f" of shape {array.shape}" if array is not None else "")
+                          + ", so its gradient cannot be checked numerically",
+                          hint="the cost must be a single number", mistake="returns_array")
+    result = float(array.reshape(()))
+    if not np.isfinite(result):
+        raise CheckFailed(f"{label} returned {result} at the check point", mistake="not_finite")
+    return result
+
+
+# ------------------------------------------------------------ the check proper
+@dataclass
+class ParameterCheck:
+    name: str
+    shape: tuple
+    method: str
+    max_rel_error: float
+    worst: str
+    analytic: list[float] = field(default_factory=list)
+    numerical: list[float] = field(default_factory=list)
+
+    def passed(self, rtol: float) -> bool:
+        return self.max_rel_error <= rtol
+
+
+@dataclass
+class GradientCheck:
+    against: str
+    rtol: float
+    parameters: list[ParameterCheck]
+
+    @property
+    def passed(self) -> bool:
+        return all(p.passed(self.rtol) for p in self.parameters)
+
+    def failures(self) -> list[ParameterCheck]:
+        return [p for p in self.parameters if not p.passed(self.rtol)]
+
+
+def _perturbed(params: Params, name: str, delta: np.ndarray) -> Params:
+    moved = dict(params)
+    moved[name] = params[name] + delta
+    return moved
+
+
+def _evaluate(cost: BatchedCost, batch: list[Params], label: str) -> np.ndarray:
+    values = cost(batch)
+    if len(values) != len(batch):
+        raise CheckFailed(f"{label} returned the wrong number of values")
+    return np.array([_as_float(v, label) for v in values])
+
+
+def numerical_gradient(cost: BatchedCost, params: Params, name: str, *, step: float = DEFAULT_STEP,
+                       label: str = "the cost") -> np.ndarray:
+    """Element-wise centered differences of ``cost`` with respect to ``params[name]``."""
+    base = params[name]
+    batch = []
+    for index in np.ndindex(base.shape):
+        delta = np.zeros_like(base)
+        delta[index] = step
+        batch += [_perturbed(params, name, delta), _perturbed(params, name, -delta)]
+    values = _evaluate(cost, batch, label)
+    return ((values[0::2] - values[1::2]) / (2 * step)).reshape(base.shape)
+
+
+def directional_derivatives(cost: BatchedCost, params: Params, name: str, directions: np.ndarray, *,
+                            step: float = DEFAULT_STEP, label: str = "the cost") -> np.ndarray:
+    """Centered differences of ``cost`` along each unit direction (rows of ``directions``)."""
+    shape = params[name].shape
+    batch = []
+    for direction in directions:
+        delta = step * direction.reshape(shape)
+        batch += [_perturbed(params, name, delta), _perturbed(params, name, -delta)]
+    values = _evaluate(cost, batch, label)
+    return (values[0::2] - values[1::2]) / (2 * step)
+
+
+def _check_parameter(cost, params, name, analytic, *, step, floor, label, rng, reveal) -> ParameterCheck:
+    base = params[name]
+    if base.size <= ELEMENTWISE_LIMIT:
+        numeric = numerical_gradient(cost, params, name, step=step, label=label)
+        errors = relative_error(analytic, numeric, floor)
+        worst = np.unravel_index(int(np.argmax(errors)), base.shape) if base.ndim else ()
+        method = "element-wise"
+        shown_analytic, shown_numeric = analytic.ravel(), numeric.ravel()
+    else:
+        directions = rng.standard_normal((DIRECTIONS, base.size))
+        directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+        numeric = directional_derivatives(cost, params, name, directions, step=step, label=label)
+        projected = directions @ analytic.ravel()
+        errors = relative_error(projected, numeric, floor)
+        worst = (int(np.argmax(errors)),)
+        method = f"{DIRECTIONS} random directions"
+        shown_analytic, shown_numeric = projected, numeric
+    check = ParameterCheck(name, tuple(base.shape), method, float(np.max(errors)),
+                           "direction " + str(worst[0]) if "directions" in method else str(worst))
+    if reveal:
+        check.analytic = [float(v) for v in shown_analytic[:50]]
+        check.numerical = [float(v) for v in shown_numeric[:50]]
+    return check
+
+
+def check_gradient(cost: BatchedCost, params: dict[str, Any], analytic: dict[str, Any], *,
+                   against: str, step: float = DEFAULT_STEP, rtol: float = DEFAULT_RTOL,
+                   seed: int = 0, reveal_values: bool = True) -> GradientCheck:
+    """Compare analytic gradients (same keys and shapes as ``params``) with ``cost``'s."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    floor = FLOOR_SCALE * max(1.0, abs(_evaluate(cost, [params], against)[0]))
+    rng = np.random.default_rng(seed)
+    checks = []
+    for name, value in params.items():
+        grad = np.asarray(analytic[name], dtype=np.float64)
+        if grad.shape != value.shape:
+            raise CheckFailed(f"d{name} should have shape {value.shape}, but it has shape {grad.shape}",
+                              mistake="gradient_shape")
+        checks.append(_check_parameter(cost, params, name, grad, step=step, floor=floor,
+                                       label=against, rng=rng, reveal=reveal_values))
+    return GradientCheck(against, rtol, checks)
+
+
+def expect_gradient(analytic: dict[str, Any], cost: BatchedCost, params: dict[str, Any], *,
+                    what: str, against: str, hint: str | None = None, mistake: str | None = None,
+                    reveal_values: bool = True, **options) -> GradientCheck:
+    """Fail the test unless every parameter's gradient matches ``cost``'s numerical gradient."""
+    result = check_gradient(cost, params, analytic, against=against, reveal_values=reveal_values, **options)
+    record("gradient_check", {
+        "against": against, "rtol": result.rtol,
+        "parameters": [vars(p) | {"shape": list(p.shape)} for p in result.parameters]})
+    if not result.passed:
+        worst = max(result.failures(), key=lambda p: p.max_rel_error)
+        names = ", ".join(f"d{p.name}" for p in result.failures())
+        raise CheckFailed(
+            f"{what}: {names} disagree{'s' if len(result.failures()) == 1 else ''} with the numerical "
+            f"gradient of {against} (largest relative error {worst.max_rel_error:.2g} in d{worst.name}, "
+            f"{worst.method}, at {worst.worst}; the tolerance is {result.rtol:g})",
+            hint=hint, mistake=mistake)
+    return result
+
+
+# --------------------------------------------------------------------- kinks
+def distance_to_kinks(values: Any, kinks: Sequence[float] = (0.0,)) -> float:
+    """Smallest distance from any entry of ``values`` to any kink location."""
+    array = np.asarray(values, dtype=np.float64).ravel()
+    if array.size == 0:
+        return float("inf")
+    return float(min(np.min(np.abs(array - k)) for k in kinks))
+
+
+def away_from_kinks(values: Any, kinks: Sequence[float] = (0.0,), margin: float = KINK_MARGIN) -> bool:
+    """True when a centered difference at ``values`` cannot cross a kink (use with ``assume``)."""
+    return distance_to_kinks(values, kinks) > margin

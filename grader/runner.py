@@ -1,0 +1,199 @@
+"""Running a topic's tests against one submission and turning each into an outcome.
+
+Tests run here, in the trusted process; only the student's functions run in the
+sandbox. A test passes or fails as a whole and is worth its ``@points``.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from hypothesis import settings
+
+from grader import testing
+from grader.sandbox import Limits, detect_isolation
+from grader.sources import SubmissionFileError, read_source
+from grader.submission import StudentError, StudentUnavailable, Submission
+from grader.topics import Topic, load_module, reference_module
+
+TEST_SECONDS = 20.0
+TOPIC_SECONDS = 120.0
+SANDBOX_FILENAME = "/submission/{topic}.py"
+
+
+@dataclass
+class TestCase:
+    function: Callable
+    hidden: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    @property
+    def description(self) -> str:
+        doc = inspect.getdoc(self.function) or self.name.replace("_", " ")
+        return doc.strip().splitlines()[0]
+
+    @property
+    def max_points(self) -> float:
+        return getattr(self.function, testing.POINTS_ATTRIBUTE, 1.0)
+
+
+@dataclass
+class TestOutcome:
+    topic: str
+    name: str
+    description: str
+    max_points: float
+    points: float
+    passed: bool
+    hidden: bool
+    message: str = ""
+    hint: str | None = None
+    mistake: str | None = None
+    detail: str | None = None
+    call: str = ""
+    printed: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class TopicResult:
+    topic: str
+    title: str
+    file: str | None
+    error: str | None
+    isolation: str
+    outcomes: list[TestOutcome]
+
+    @property
+    def score(self) -> float:
+        return sum(o.points for o in self.outcomes)
+
+    @property
+    def max_score(self) -> float:
+        return sum(o.max_points for o in self.outcomes)
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"score": self.score, "max_score": self.max_score}
+
+
+def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]:
+    cases = []
+    sources = [(topic.public_tests, False, public), (topic.hidden_tests, True, hidden)]
+    for path, is_hidden, wanted in sources:
+        if not wanted or path is None or not path.is_file():
+            continue
+        suffix = "hidden" if is_hidden else "public"
+        module = load_module(path, f"_tests_{topic.name}_{suffix}")
+        functions = [value for name, value in vars(module).items()
+                     if name.startswith("test_") and callable(value)]
+        cases += [TestCase(function, is_hidden) for function in functions]
+    return cases
+
+
+def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
+    available = {"student": lambda: student, "reference": lambda: reference_module(topic)}
+    wanted = inspect.signature(case.function).parameters
+    return {name: available[name]() for name in wanted if name in available}
+
+
+def _hypothesis_note(error: BaseException) -> str:
+    notes = [n for n in getattr(error, "__notes__", []) if "Falsifying" in n or n.startswith(("X", "y", "w", "b"))]
+    return "\n".join(notes)[:1500]
+
+
+def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
+    outcome = TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
+                          case.hidden)
+    default_hint = getattr(case.function, testing.HINT_ATTRIBUTE, None)
+    token = testing.start_record()
+    position = student.output_position() if hasattr(student, "output_position") else 0
+    if hasattr(student, "set_budget"):
+        student.set_budget(TEST_SECONDS)
+    try:
+        case.function(**_fixtures(case, topic, student))
+        outcome.passed, outcome.points = True, case.max_points
+    except testing.CheckFailed as error:
+        outcome.message, outcome.mistake = error.message, error.mistake
+        outcome.hint = error.hint or default_hint
+        outcome.detail = error.detail
+        if not case.hidden:
+            outcome.detail = "\n".join(filter(None, [error.detail, _hypothesis_note(error)])) or None
+    except StudentError as error:
+        if error.exception_type == "NotImplementedError":
+            outcome.message = f"{error.function} is not implemented yet (it raises NotImplementedError)"
+            outcome.mistake = "not_implemented"
+        else:
+            outcome.message = error.message + (f"\n{error.trace}" if error.trace else "")
+            outcome.hint, outcome.mistake = default_hint, "raises"
+    except StudentUnavailable as error:
+        outcome.message, outcome.mistake = str(error), "did_not_run"
+    except AssertionError as error:
+        outcome.message = str(error) if not case.hidden else "the result is not what the reference gives"
+        outcome.hint = default_hint
+    except Exception as error:  # a grader-side failure must not cost the batch
+        outcome.message = f"the grader could not complete this check ({type(error).__name__})"
+        outcome.data["grader_error"] = "".join(traceback.format_exception(error))[-3000:]
+    finally:
+        outcome.data.update(testing.finish_record(token))
+        if hasattr(student, "set_budget"):
+            student.set_budget(None)
+    if not outcome.passed:
+        outcome.call = getattr(student, "last_call", "")
+    if not case.hidden and hasattr(student, "output_since"):
+        outcome.printed = student.output_since(position)
+    return outcome
+
+
+def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
+    return TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
+                       case.hidden, message=message, mistake="did_not_run")
+
+
+def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
+                 hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
+                 load_error: str | None = None) -> TopicResult:
+    """Grade Python source (or report why there is none) against the topic's tests."""
+    settings.load_profile(profile)
+    cases = collect_tests(topic, public=public, hidden=hidden)
+    isolation = detect_isolation().summary()
+    if source is None:
+        message = load_error or "no submission"
+        return TopicResult(topic.name, topic.title, file, message, isolation,
+                           [_not_run(c, topic, message) for c in cases])
+    student = Submission(source, module=topic.name, filename=SANDBOX_FILENAME.format(topic=topic.name),
+                         signatures=topic.signatures, limits=limits)
+    outcomes, started = [], time.monotonic()
+    with student:
+        try:
+            student.start()
+        except StudentUnavailable as error:
+            return TopicResult(topic.name, topic.title, file, str(error), isolation,
+                               [_not_run(c, topic, "not run: your file could not be loaded (see above)")
+                                for c in cases])
+        for case in cases:
+            if time.monotonic() - started > TOPIC_SECONDS:
+                outcomes.append(_not_run(case, topic, f"not run: this topic's time budget "
+                                                      f"({TOPIC_SECONDS:g} s) was used up"))
+                continue
+            outcomes.append(run_test(case, topic, student))
+    return TopicResult(topic.name, topic.title, file, None, isolation, outcomes)
+
+
+def grade_file(topic: Topic, path: Path | None, **options) -> TopicResult:
+    """Grade a .py or .ipynb file; a missing or unreadable file scores 0 with a clear message."""
+    if path is None:
+        return grade_source(topic, None, file=None, load_error=(
+            f"no file {topic.name}.py or {topic.name}.ipynb in your submission, so this topic scores 0"),
+            **options)
+    try:
+        source = read_source(path)
+    except SubmissionFileError as error:
+        return grade_source(topic, None, file=path.name, load_error=str(error), **options)
+    return grade_source(topic, source, file=path.name, **options)

@@ -1,0 +1,204 @@
+"""What topic tests are written with: points, checks that explain themselves, hints.
+
+A topic test is a plain function ``test_*`` taking the fixtures it names
+(``student``, and in hidden tests ``reference``), decorated with ``@points(n)``.
+Checks raise ``CheckFailed`` with a message safe for the student; ``detail`` may
+hold expected values and is only shown for public tests. When a wrong answer
+matches a known mistake, the failure carries that mistake's hint and name.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, NoReturn
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+
+# --------------------------------------------------------------------- points
+POINTS_ATTRIBUTE = "__grader_points__"
+HINT_ATTRIBUTE = "__grader_hint__"
+
+
+def points(value: float) -> Callable:
+    """Mark a test as worth ``value`` points."""
+    def mark(test: Callable) -> Callable:
+        setattr(test, POINTS_ATTRIBUTE, float(value))
+        return test
+    return mark
+
+
+def hint(text: str) -> Callable:
+    """The hint shown when this test fails without a more specific diagnosis."""
+    def mark(test: Callable) -> Callable:
+        setattr(test, HINT_ATTRIBUTE, text)
+        return test
+    return mark
+
+
+# ------------------------------------------------------------------- failures
+class CheckFailed(AssertionError):
+    def __init__(self, message: str, *, hint: str | None = None, mistake: str | None = None,
+                 detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.mistake = mistake
+        self.detail = detail
+
+
+def fail(message: str, *, hint: str | None = None, mistake: str | None = None,
+         detail: str | None = None) -> NoReturn:
+    raise CheckFailed(message, hint=hint, mistake=mistake, detail=detail)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: its name (counted in class reports), the hint, and its value."""
+
+    name: str
+    hint: str
+    value: Any
+
+
+# ------------------------------------------------------- per-test data record
+_record: contextvars.ContextVar[dict | None] = contextvars.ContextVar("grader_record", default=None)
+
+
+def start_record() -> contextvars.Token:
+    return _record.set({})
+
+
+def finish_record(token: contextvars.Token) -> dict:
+    data = _record.get() or {}
+    _record.reset(token)
+    return data
+
+
+def record(key: str, value: Any) -> None:
+    """Attach plain data (for example gradient-check errors) to the running test's outcome."""
+    data = _record.get()
+    if data is not None:
+        data.setdefault(key, []).append(value)
+
+
+# --------------------------------------------------------------------- checks
+def _as_array(value: Any) -> np.ndarray | None:
+    try:
+        array = np.asarray(value)
+    except Exception:
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
+def shape_of(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return str(value.shape)
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return "a scalar" if np.isscalar(value) else f"a {type(value).__name__}"
+
+
+def expect_scalar(value: Any, what: str, *, hint: str | None = None) -> float:
+    """A real number: a Python or numpy scalar, not an array of any shape."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        shape = value.shape if isinstance(value, np.ndarray) else None
+        fail(f"{what} should be a single number, but it is "
+             + (f"an array of shape {shape}" if shape is not None else shape_of(value)),
+             hint=hint or "return a float, e.g. float(total) or total.item(), not an array",
+             mistake="returns_array")
+    return float(value)
+
+
+def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None,
+                 mistake: str | None = None) -> np.ndarray:
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None or array.shape != tuple(shape):
+        got = f"shape {array.shape}" if array is not None else shape_of(value)
+        fail(f"{what} should have shape {tuple(shape)}, but it has {got}", hint=hint,
+             mistake=mistake or "wrong_shape")
+    if array.dtype.kind not in "biuf":
+        fail(f"{what} should hold numbers, but its dtype is {array.dtype}", hint=hint,
+             mistake="wrong_dtype")
+    return array
+
+
+def expect_finite(value: Any, what: str, *, hint: str | None = None, mistake: str | None = None) -> None:
+    array = _as_array(value)
+    if array is None:
+        fail(f"{what} should be numeric, but it is {shape_of(value)}", hint=hint)
+    if not np.all(np.isfinite(array)):
+        bad = "nan" if np.any(np.isnan(array)) else "inf"
+        fail(f"{what} contains {bad}", hint=hint, mistake=mistake)
+
+
+def is_close(actual: Any, expected: Any, *, rtol: float, atol: float) -> bool:
+    a, e = _as_array(actual), _as_array(expected)
+    if a is None or e is None or a.shape != e.shape:
+        return False
+    a, e = a.astype(np.float64), e.astype(np.float64)
+    return bool(np.all(np.isfinite(a)) and np.all(np.abs(a - e) <= atol + rtol * np.abs(e)))
+
+
+def diagnose(actual: Any, mistakes: Iterable[Mistake], *, rtol: float, atol: float) -> Mistake | None:
+    """The first known mistake whose value the actual answer reproduces."""
+    for mistake in mistakes:
+        if is_close(actual, mistake.value, rtol=rtol, atol=atol):
+            return mistake
+    return None
+
+
+def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, atol: float = 1e-9,
+                 mistakes: Iterable[Mistake] = (), hint: str | None = None) -> None:
+    """``actual`` equals ``expected`` up to float64 round-off.
+
+    The default tolerance (rtol 1e-6) is far above the round-off of any correct
+    float64 formula on these small inputs (~1e-13) and far below the effect of
+    every mistake the tests target (>= 1e-3 relative by construction of the inputs).
+    """
+    expected_array = np.asarray(expected, dtype=np.float64)
+    actual_array = _as_array(actual)
+    if actual_array is None:
+        fail(f"{what} should be numeric, but it is {shape_of(actual)}", hint=hint, mistake="wrong_type")
+    if actual_array.shape != expected_array.shape:
+        if actual_array.size == expected_array.size == 1:
+            fail(f"{what} should be {'a scalar' if expected_array.ndim == 0 else f'shape {expected_array.shape}'}"
+                 f", but it has shape {actual_array.shape}",
+                 hint=hint or "return a plain number, not an array", mistake="returns_array")
+        fail(f"{what} should have shape {expected_array.shape}, but it has shape {actual_array.shape}",
+             hint=hint, mistake="wrong_shape")
+    if is_close(actual_array, expected_array, rtol=rtol, atol=atol):
+        return
+    found = diagnose(actual_array, mistakes, rtol=rtol, atol=atol)
+    detail = f"expected {np.array2string(expected_array, precision=6)}, got {np.array2string(actual_array.astype(float), precision=6)}"
+    if not np.all(np.isfinite(actual_array)):
+        message = f"{what} contains nan or inf"
+    else:
+        error = np.max(np.abs(actual_array - expected_array) / (atol + np.abs(expected_array) + 1e-300))
+        message = f"{what} is wrong (largest relative difference {min(error, 1e300):.2g})"
+    if found is not None:
+        fail(message, hint=found.hint, mistake=found.name, detail=detail)
+    fail(message, hint=hint, detail=detail)
+
+
+def expect_unchanged(before: Any, after: Any, what: str, *, hint: str | None = None,
+                     mistake: str | None = None) -> None:
+    if not (np.shape(before) == np.shape(after) and np.array_equal(before, after, equal_nan=True)):
+        fail(f"{what} was modified by your function", hint=hint, mistake=mistake or "modifies_input")
+
+
+def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = None,
+                       mistake: str | None = None) -> None:
+    if warnings:
+        fail(f"{what} raised a numpy warning: {warnings[0]}", hint=hint, mistake=mistake)
+
+
+# ----------------------------------------------------------- hypothesis setup
+SUPPRESSED = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
+              HealthCheck.function_scoped_fixture]
+settings.register_profile("grading", derandomize=True, max_examples=25, deadline=None,
+                          database=None, print_blob=False, report_multiple_bugs=False,
+                          suppress_health_check=SUPPRESSED)
+settings.register_profile("check", derandomize=True, max_examples=15, deadline=None,
+                          database=None, print_blob=False, report_multiple_bugs=False,
+                          suppress_health_check=SUPPRESSED)
