@@ -160,7 +160,17 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests."""
+    previous_profile = settings.get_current_profile_name()
     settings.load_profile(profile)
+    try:
+        return _grade_source(topic, source, file=file, public=public, hidden=hidden, limits=limits,
+                             load_error=load_error)
+    finally:
+        settings.load_profile(previous_profile)
+
+
+def _grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool, hidden: bool,
+                  limits: Limits | None, load_error: str | None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
     isolation = detect_isolation().summary()
     if source is None:
