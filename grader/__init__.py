@@ -1,0 +1,1 @@
+"""Auto-graded exercises for machine-learning courses: sandboxed grading, reports, notebooks."""

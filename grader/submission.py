@@ -44,6 +44,10 @@ class StudentUnavailable(BaseException):
     """The student's code cannot be run for this call; the message says why."""
 
 
+class NotImplementedYet(StudentUnavailable):
+    """The function still raises the stub's NotImplementedError: nothing to shrink or retry."""
+
+
 @dataclass
 class CallResult:
     value: Any
@@ -250,6 +254,8 @@ class Submission:
         kind = reply.get("kind")
         if kind == "missing":
             raise StudentUnavailable(f"your file does not define a function named {function}")
+        if kind == "exception" and reply.get("type") == "NotImplementedError":
+            raise NotImplementedYet(f"{function} is not implemented yet (it raises NotImplementedError)")
         if kind == "exception":
             raise StudentError(function, "exception",
                                f"{function} raised {reply.get('type')}: {reply.get('message')}",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, NoReturn
 
 import numpy as np
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # --------------------------------------------------------------------- points
 POINTS_ATTRIBUTE = "__grader_points__"
@@ -196,7 +196,9 @@ def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = Non
 # ----------------------------------------------------------- hypothesis setup
 SUPPRESSED = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
               HealthCheck.function_scoped_fixture]
+# Grading never shows a counterexample, so it does not pay for shrinking one.
 settings.register_profile("grading", derandomize=True, max_examples=25, deadline=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           database=None, print_blob=False, report_multiple_bugs=False,
                           suppress_health_check=SUPPRESSED)
 settings.register_profile("check", derandomize=True, max_examples=15, deadline=None,

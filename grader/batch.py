@@ -1,0 +1,173 @@
+"""Grading a whole class: one student per job, results written as each finishes.
+
+Each student's outputs are written by the process that graded them, atomically;
+the main process only keeps one gradebook row per student, so memory does not
+grow with the size of the class beyond that.
+"""
+from __future__ import annotations
+
+import concurrent.futures as futures
+import json
+import multiprocessing
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from grader.gradebook import write_gradebook
+from grader.report import write_report
+from grader.results import StudentResult, write_results_json
+from grader.runner import TopicResult, grade_file, grade_source
+from grader.sandbox import Limits
+from grader.sources import SUBMISSION_SUFFIXES, SubmissionFileError, find_submission_file
+from grader.topics import Topic, discover_topics
+
+RESULTS_FILE = "results.json"
+REPORT_FILE = "report.html"
+GRADEBOOK_FILE = "grades.csv"
+
+
+class BatchError(Exception):
+    """A bad invocation: the message is for the instructor."""
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    course: Path
+    out: Path
+    topics: tuple[str, ...]
+    limits: Limits
+
+
+def find_students(submissions: Path) -> list[Path]:
+    if not submissions.is_dir():
+        raise BatchError(f"submissions folder not found: {submissions}")
+    students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not students:
+        raise BatchError(f"no student folders in {submissions} (expected one folder per student)")
+    return students
+
+
+def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[str]:
+    """Every topic for which at least one student handed in a file."""
+    present = {path.stem for student in students for path in student.iterdir()
+               if path.suffix in SUBMISSION_SUFFIXES}
+    return [name for name in available if name in present]
+
+
+def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
+    try:
+        path = find_submission_file(student_dir, topic.name)
+    except SubmissionFileError as error:
+        return grade_source(topic, None, file=None, load_error=str(error), limits=job.limits)
+    try:
+        return grade_file(topic, path, limits=job.limits)
+    except Exception:  # a grader bug must cost neither this topic's other students nor the batch
+        return grade_source(topic, None, file=path.name, limits=job.limits, load_error=(
+            "the grader failed on this file; your instructor has been told. "
+            + traceback.format_exc(limit=2).splitlines()[-1]))
+
+
+def grade_student(job: BatchJob, student_dir: Path) -> dict:
+    """Grade every topic for one student, write their files, and return their gradebook row."""
+    topics = discover_topics(job.course)
+    return _write_student(job, StudentResult(
+        student_dir.name, [_grade_topic(job, topics[name], student_dir) for name in job.topics]))
+
+
+def _write_student(job: BatchJob, result: StudentResult) -> dict:
+    folder = job.out / result.student
+    write_results_json(folder / RESULTS_FILE, result)
+    write_report(folder / REPORT_FILE, result, job.course / "templates")
+    return gradebook_row(result.student, {t.topic: t.score for t in result.topics},
+                         result.score, result.max_score)
+
+
+def gradebook_row(student: str, scores: dict[str, float], total: float, max_total: float) -> dict:
+    return {"student": student, "topics": scores, "total": total, "max_total": max_total}
+
+
+def finished_row(out: Path, student: str) -> dict | None:
+    """The row of a student graded by an earlier run (for --resume), if complete."""
+    path = out / student / RESULTS_FILE
+    if not (path.is_file() and (out / student / REPORT_FILE).is_file()):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        scores = {name: t["score"] for name, t in data["extra_data"]["topics"].items()}
+        return gradebook_row(student, scores, data["score"], data["max_score"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _check_layout(submissions: Path, out: Path, course: Path) -> None:
+    submissions, out = submissions.resolve(), out.resolve()
+    if out == submissions or submissions in out.parents:
+        raise BatchError("the output folder must not be inside the submissions folder")
+    if out == course or course in out.parents and out.parts[len(course.parts)] in ("solutions", "exercises"):
+        raise BatchError("the output folder must not be inside the course's exercises or solutions")
+
+
+def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
+                jobs: int = 1, resume: bool = False, progress: bool = True,
+                limits: Limits | None = None) -> list[dict]:
+    available = discover_topics(course)
+    students = find_students(submissions)
+    if topics:
+        unknown = [t for t in topics if t not in available]
+        if unknown:
+            raise BatchError(f"unknown topic {', '.join(unknown)}; the topics are: {', '.join(available)}")
+    else:
+        topics = topics_in_batch(students, available)
+        if not topics:
+            raise BatchError(f"no submission files for any topic ({', '.join(available)}) in {submissions}")
+    _check_layout(submissions, out, course)
+    out.mkdir(parents=True, exist_ok=True)
+    job = BatchJob(course, out, tuple(topics), limits or Limits())
+    rows = []
+    pending = []
+    for student in students:
+        row = finished_row(out, student.name) if resume else None
+        if row is not None:
+            rows.append(row)
+        else:
+            pending.append(student)
+    with tqdm(total=len(students), initial=len(rows), desc="grading", unit="student",
+              disable=not progress) as bar:
+        for row in _run(job, pending, jobs):
+            rows.append(row)
+            bar.update(1)
+    write_gradebook(out / GRADEBOOK_FILE, rows, list(topics))
+    return rows
+
+
+def _run(job: BatchJob, students: list[Path], jobs: int):
+    if jobs <= 1:
+        for student in students:
+            yield grade_student(job, student)
+        return
+    context = multiprocessing.get_context("spawn")
+    remaining, attempts = list(students), {}
+    while remaining:
+        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            running = {pool.submit(grade_student, job, s): s for s in remaining}
+            remaining = []
+            for future in futures.as_completed(running):
+                student = running[future]
+                try:
+                    yield future.result()
+                except futures.process.BrokenProcessPool:
+                    attempts[student] = attempts.get(student, 0) + 1
+                    if attempts[student] < 2:
+                        remaining.append(student)  # regraded in a fresh pool
+                    else:
+                        yield _failed_student(job, student)
+
+
+def _failed_student(job: BatchJob, student_dir: Path) -> dict:
+    """A student whose grading killed the grading process twice: 0, with a message, for review."""
+    topics = discover_topics(job.course)
+    message = "the grader's process died twice while grading this submission; ask your instructor"
+    return _write_student(job, StudentResult(student_dir.name, [
+        grade_source(topics[name], None, file=None, load_error=message) for name in job.topics]))

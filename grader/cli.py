@@ -1,0 +1,144 @@
+"""The ``grader`` command: check (students), grade (instructors), topics."""
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from grader.batch import BatchError, grade_batch
+from grader.runner import TopicResult, grade_file
+from grader.sandbox import Limits
+from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
+
+EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _course(args) -> Path:
+    try:
+        return Path(args.course).resolve() if args.course else find_course_root()
+    except CourseNotFound as error:
+        raise UsageError(str(error)) from None
+
+
+def _topic(course: Path, name: str):
+    try:
+        return get_topic(course, name)
+    except UnknownTopic as error:
+        raise UsageError(str(error)) from None
+
+
+def _indent(text: str) -> str:
+    return textwrap.indent(text, "        ")
+
+
+def format_check(result: TopicResult, path: Path, seconds: float) -> str:
+    lines = [f"{result.topic}: public tests on {path}", ""]
+    if result.error:
+        lines += [_indent(result.error), ""]
+    for outcome in result.outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
+        if outcome.passed or result.error:
+            continue
+        lines.append(_indent(outcome.message))
+        if outcome.call:
+            lines.append(_indent(f"failing call: {outcome.call}"))
+        if outcome.detail:
+            lines.append(_indent(outcome.detail))
+        if outcome.hint:
+            lines.append(_indent(f"hint: {outcome.hint}"))
+        if outcome.printed:
+            lines.append(_indent("your code printed:\n" + outcome.printed.rstrip()))
+    passed = sum(o.passed for o in result.outcomes)
+    lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
+                  f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
+                  "Hidden tests check more when your work is graded."]
+    return "\n".join(lines)
+
+
+def _default_check_path(course: Path, topic: str) -> Path:
+    for candidate in (Path.cwd() / f"{topic}.py", Path.cwd() / f"{topic}.ipynb"):
+        if candidate.is_file():
+            return candidate
+    return course / "exercises" / topic / f"{topic}.py"
+
+
+def command_check(args) -> int:
+    course = _course(args)
+    topic = _topic(course, args.topic)
+    path = Path(args.path) if args.path else _default_check_path(course, topic.name)
+    if not path.exists():
+        raise UsageError(f"file not found: {path}")
+    started = time.monotonic()
+    result = grade_file(topic, path, hidden=False, profile="check")
+    print(format_check(result, path, time.monotonic() - started))
+    return EXIT_OK if result.score == result.max_score else EXIT_FAILED_CHECKS
+
+
+def command_grade(args) -> int:
+    course = _course(args)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    started = time.monotonic()
+    try:
+        rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
+                           jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
+                           limits=Limits(call_seconds=args.call_timeout))
+    except BatchError as error:
+        raise UsageError(str(error)) from None
+    print(f"graded {len(rows)} students in {time.monotonic() - started:.1f} s; "
+          f"gradebook: {Path(args.out) / 'grades.csv'}")
+    return EXIT_OK
+
+
+def command_topics(args) -> int:
+    for name, topic in discover_topics(_course(args)).items():
+        print(f"{name:20s} {topic.title}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Auto-graded ML exercises.")
+    parser.add_argument("--course", help="course folder with exercises/ and solutions/ "
+                                         "(default: found from the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="run a topic's public tests on your file")
+    check.add_argument("topic")
+    check.add_argument("path", nargs="?", help="your file (default: ./TOPIC.py, else the stub)")
+    check.set_defaults(run=command_check)
+
+    grade = commands.add_parser("grade", help="grade a folder of student submissions")
+    grade.add_argument("submissions", help="folder with one subfolder per student")
+    grade.add_argument("--out", required=True, help="where reports and grades.csv are written")
+    grade.add_argument("--topics", nargs="+", metavar="NAME", help="topics to grade (default: all found)")
+    grade.add_argument("--jobs", type=int, default=1, help="students graded in parallel")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep students already graded in OUT; grade the rest")
+    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds,
+                       help="seconds one call into student code may take")
+    grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    grade.set_defaults(run=command_grade)
+
+    topics = commands.add_parser("topics", help="list the course's topics")
+    topics.set_defaults(run=command_topics)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"grader: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""A student's graded topics as Gradescope's results.json, written atomically."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.runner import TestOutcome, TopicResult
+
+
+@dataclass
+class StudentResult:
+    student: str
+    topics: list[TopicResult]
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.topics)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.topics)
+
+
+def outcome_text(outcome: TestOutcome) -> str:
+    """What a student reads for one test. Hidden tests never include expected values."""
+    if outcome.passed:
+        return "Passed."
+    parts = [outcome.message]
+    if outcome.call:
+        parts.append(f"Failing call: {outcome.call}")
+    if outcome.hint:
+        parts.append(f"Hint: {outcome.hint}")
+    if not outcome.hidden and outcome.detail:
+        parts.append(f"Details: {outcome.detail}")
+    if not outcome.hidden and outcome.printed:
+        parts.append(f"Your code printed:\n{outcome.printed}")
+    return "\n".join(parts)
+
+
+def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
+    return {
+        "name": f"{topic.topic}: {outcome.description}",
+        "number": f"{topic.topic}.{index}",
+        "score": outcome.points,
+        "max_score": outcome.max_points,
+        "status": "passed" if outcome.passed else "failed",
+        "output": outcome_text(outcome),
+        "visibility": "after_published" if outcome.hidden else "visible",
+        "extra_data": {"topic": topic.topic, "test": outcome.name, "hidden": outcome.hidden,
+                       "mistake": outcome.mistake},
+    }
+
+
+def _summary(result: StudentResult) -> str:
+    lines = []
+    for topic in result.topics:
+        line = f"{topic.topic}: {topic.score:g} / {topic.max_score:g}"
+        if topic.error:
+            line += f" ({topic.error.splitlines()[0]})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def gradescope_results(result: StudentResult) -> dict:
+    """The Gradescope autograder schema; deterministic for a given submission."""
+    tests = [_test_entry(topic, index, outcome)
+             for topic in result.topics for index, outcome in enumerate(topic.outcomes, start=1)]
+    isolation = result.topics[0].isolation if result.topics else ""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "output": _summary(result) + (f"\n\nIsolation: {isolation}" if isolation else ""),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "student": result.student,
+            "isolation": isolation,
+            "topics": {t.topic: {"score": t.score, "max_score": t.max_score, "file": t.file,
+                                 "error": t.error} for t in result.topics},
+        },
+    }
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_results_json(path: Path, result: StudentResult) -> None:
+    write_atomically(path, json.dumps(gradescope_results(result), indent=2, sort_keys=False) + "\n")
