@@ -20,6 +20,9 @@ import numpy as np
 # Dtype kinds that can be rebuilt from raw bytes without running any code.
 ALLOWED_DTYPE_KINDS = frozenset("biufc")
 MAX_FRAME_BYTES = 64 * 2**20
+# numpy Generators travel as their bit generator's state (plain ints), so that a test
+# can hand a seeded rng to student code and compare the state it leaves behind.
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 _PREFIX = struct.Struct("<QI")
 
 
@@ -46,6 +49,11 @@ def _encode_value(value, blobs: list):
         if not all(isinstance(k, str) for k in value):
             raise WireError("a dict with non-string keys")
         return {"__dict__": [[k, _encode_value(v, blobs)] for k, v in value.items()]}
+    if isinstance(value, np.random.Generator):
+        state = value.bit_generator.state
+        if state.get("bit_generator") not in BIT_GENERATORS:
+            raise WireError(f"a Generator with bit generator {state.get('bit_generator')}")
+        return {"__generator__": _encode_value(state, blobs)}
     raise WireError(f"an object of type {type(value).__name__}")
 
 
@@ -57,7 +65,9 @@ def _encode_float(value: float):
 
 def _encode_array(array: np.ndarray, blobs: list) -> dict:
     # Subclasses (matrix, masked arrays) travel as their plain data.
-    plain = np.ascontiguousarray(np.asarray(array))
+    plain = np.asarray(array)
+    if not plain.flags.c_contiguous:
+        plain = plain.copy(order="C")  # np.ascontiguousarray would turn 0-d into 1-d
     if plain.dtype.kind not in ALLOWED_DTYPE_KINDS:
         raise WireError(f"an array of dtype {plain.dtype} (only numeric and bool arrays are accepted)")
     blobs.append(plain.tobytes())
@@ -97,7 +107,20 @@ class _Decoder:
             return {str(k): self.value(v) for k, v in payload}
         if tag == "__float__":
             return float(payload)
+        if tag == "__generator__":
+            return self.generator(self.value(payload))
         raise WireError(f"malformed frame: unknown tag {tag!r}")
+
+    def generator(self, state) -> np.random.Generator:
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        if name not in BIT_GENERATORS:
+            raise WireError(f"malformed frame: bit generator {name!r}")
+        bit_generator = getattr(np.random, name)()
+        try:
+            bit_generator.state = state
+        except (TypeError, ValueError, KeyError) as error:
+            raise WireError(f"malformed frame: generator state ({error})") from None
+        return np.random.Generator(bit_generator)
 
     def array(self, spec) -> np.ndarray:
         dtype = np.dtype(spec["dtype"])
