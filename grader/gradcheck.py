@@ -146,7 +146,7 @@ def _check_parameter(cost, params, name, analytic, *, step, floor, label, rng, r
     if base.size <= ELEMENTWISE_LIMIT:
         numeric = numerical_gradient(cost, params, name, step=step, label=label)
         errors = relative_error(analytic, numeric, floor)
-        worst = np.unravel_index(int(np.argmax(errors)), base.shape) if base.ndim else ()
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), base.shape))
         method = "element-wise"
         shown_analytic, shown_numeric = analytic.ravel(), numeric.ravel()
     else:

@@ -106,8 +106,17 @@ def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
 
 
 def _hypothesis_note(error: BaseException) -> str:
-    notes = [n for n in getattr(error, "__notes__", []) if "Falsifying" in n or n.startswith(("X", "y", "w", "b"))]
-    return "\n".join(notes)[:1500]
+    """Hypothesis's shrunk counterexample, without the fixtures and its own commentary."""
+    lines = []
+    for note in getattr(error, "__notes__", []):
+        if note.startswith("Explanation"):
+            break
+        for line in note.splitlines():
+            if "student=" in line or "reference=" in line or line.strip().startswith("#"):
+                continue
+            lines.append(line.split("  #")[0].rstrip())
+    text = "\n".join(lines)
+    return ("Smallest failing input found:\n" + text)[:2000] if text else ""
 
 
 def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:

@@ -202,5 +202,6 @@ settings.register_profile("grading", derandomize=True, max_examples=25, deadline
                           database=None, print_blob=False, report_multiple_bugs=False,
                           suppress_health_check=SUPPRESSED)
 settings.register_profile("check", derandomize=True, max_examples=15, deadline=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
                           database=None, print_blob=False, report_multiple_bugs=False,
                           suppress_health_check=SUPPRESSED)

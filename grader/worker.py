@@ -77,8 +77,9 @@ class Channel:
         try:
             wire.write_frame(self.reply_fd, message)
         except wire.WireError as error:
-            wire.write_frame(self.reply_fd, {"ok": False, "kind": "bad_return",
-                                             "message": f"your function returned {error}"})
+            wire.write_frame(self.reply_fd, {"ok": False, "kind": "bad_return", "id": message.get("id"),
+                                             "message": f"returned {error}, which the grader cannot "
+                                                        "accept (use numbers and numpy arrays)"})
 
     def receive(self):
         return wire.read_frame(self.request_fd)

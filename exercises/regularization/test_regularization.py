@@ -47,8 +47,9 @@ def test_linear_gradient_shapes(student):
 def test_linear_gradient_matches_numerical_gradient_of_your_cost(student, shape, data):
     """dw and db agree with centered differences of your own linear_cost (lam > 0, m != n)."""
     m, n = shape
-    X, y, w = data.draw(arrays((m, n))), data.draw(arrays(m)), data.draw(arrays(n))
-    b, lam = data.draw(floats()), data.draw(floats(0.1, 3.0))
+    X, y = data.draw(arrays((m, n)), label="X"), data.draw(arrays(m), label="y")
+    w, b = data.draw(arrays(n), label="w"), data.draw(floats(), label="b")
+    lam = data.draw(floats(0.1, 3.0), label="lam")
     dw, db = student.linear_gradient(X, y, w, b, lam)
     cost = sandboxed_cost(student, "linear_cost", lambda p: (X, y, p["w"], float(p["b"]), lam))
     expect_gradient({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="linear_gradient",
@@ -88,9 +89,9 @@ def test_logistic_cost_at_zero_weights_is_log_2(student):
 def test_logistic_gradient_matches_numerical_gradient_of_your_cost(student, shape, data):
     """dw and db agree with centered differences of your own logistic_cost (lam > 0, m != n)."""
     m, n = shape
-    X, w = data.draw(arrays((m, n))), data.draw(arrays(n))
-    y = data.draw(arrays(m, 0, 1)).round()
-    b, lam = data.draw(floats()), data.draw(floats(0.1, 3.0))
+    X, w = data.draw(arrays((m, n)), label="X"), data.draw(arrays(n), label="w")
+    y = data.draw(arrays(m, 0, 1), label="y (rounded to 0/1)").round()
+    b, lam = data.draw(floats(), label="b"), data.draw(floats(0.1, 3.0), label="lam")
     dw, db = student.logistic_gradient(X, y, w, b, lam)
     cost = sandboxed_cost(student, "logistic_cost", lambda p: (X, y, p["w"], float(p["b"]), lam))
     expect_gradient({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="logistic_gradient",
