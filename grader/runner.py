@@ -19,7 +19,8 @@ from hypothesis import settings
 from grader import testing
 from grader.sandbox import Limits, detect_isolation
 from grader.sources import SubmissionFileError, read_source
-from grader.submission import NotImplementedYet, StudentError, StudentUnavailable, Submission
+from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
+                               TrustedSubmission)
 from grader.topics import Topic, load_module, reference_module
 
 TEST_SECONDS = 20.0
@@ -171,26 +172,40 @@ def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None) -> TopicResult:
-    """Grade Python source (or report why there is none) against the topic's tests."""
-    previous_profile = settings.get_current_profile_name()
+    """Grade Python source (or report why there is none) against the topic's tests, sandboxed."""
+    if source is None:
+        student = None
+    else:
+        student = Submission(source, module=topic.name, limits=limits, signatures=topic.signatures,
+                             filename=SANDBOX_FILENAME.format(topic=topic.name))
+    return _with_profile(profile, _run_cases, topic, student, file=file, public=public, hidden=hidden,
+                         isolation=detect_isolation().summary(), load_error=load_error)
+
+
+def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: bool = True,
+                  profile: str = "grading") -> TopicResult:
+    """Run the tests on trusted code in this process (the reference; the benchmarks' floor)."""
+    student = TrustedSubmission(module, topic.signatures)
+    return _with_profile(profile, _run_cases, topic, student, file=None, public=public, hidden=hidden,
+                         isolation="none (trusted code, run in the grader's process)", load_error=None)
+
+
+def _with_profile(profile: str, function: Callable, *args, **kwargs):
+    previous = settings.get_current_profile_name()
     settings.load_profile(profile)
     try:
-        return _grade_source(topic, source, file=file, public=public, hidden=hidden, limits=limits,
-                             load_error=load_error)
+        return function(*args, **kwargs)
     finally:
-        settings.load_profile(previous_profile)
+        settings.load_profile(previous)
 
 
-def _grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool, hidden: bool,
-                  limits: Limits | None, load_error: str | None) -> TopicResult:
+def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
+               public: bool, hidden: bool, isolation: str, load_error: str | None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
-    isolation = detect_isolation().summary()
-    if source is None:
+    if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,
                            [_not_run(c, topic, message) for c in cases])
-    student = Submission(source, module=topic.name, filename=SANDBOX_FILENAME.format(topic=topic.name),
-                         signatures=topic.signatures, limits=limits)
     outcomes, started = [], time.monotonic()
     with student:
         try:
