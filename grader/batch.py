@@ -127,6 +127,8 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
     job = BatchJob(course, out, tuple(topics), limits or Limits())
     rows = []
     pending = []
+    for leftover in out.glob("*/.*.tmp"):  # from a run killed mid-write
+        leftover.unlink(missing_ok=True)
     for student in students:
         row = finished_row(out, student.name) if resume else None
         if row is not None:

@@ -2,6 +2,7 @@
 and no student's failure touches another's grade."""
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -147,3 +148,33 @@ def test_output_inside_the_submissions_folder_is_refused(tmp_path):
     submissions = make_class(tmp_path / "s", {"ann": CORRECT})
     with pytest.raises(BatchError, match="must not be inside"):
         grade_batch(submissions, submissions / "out", ROOT, progress=False)
+
+
+def test_an_interrupted_batch_leaves_only_whole_files_and_resumes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    slow = CORRECT.replace("return w, b, history", "while True: pass")
+    submissions = make_class(tmp_path / "s", {f"s{i:02d}": (slow if i % 2 else CORRECT) for i in range(8)})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out),
+               "--no-progress", "--call-timeout", "1"]
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*/results.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = sorted(out.glob("*/results.json"))
+    assert 2 <= len(finished) < 8
+    for path in finished:
+        json.loads(path.read_text())  # never half a file
+    before = {p.parent.name: p.stat().st_mtime_ns for p in finished if (p.parent / "report.html").exists()}
+    resumed = subprocess.run(command + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(list(out.glob("*/results.json"))) == 8
+    assert not list(out.glob("*/.*.tmp"))
+    for student, mtime in before.items():
+        assert (out / student / "results.json").stat().st_mtime_ns == mtime
