@@ -137,6 +137,8 @@ def is_close(actual: Any, expected: Any, *, rtol: float, atol: float) -> bool:
     if a is None or e is None or a.shape != e.shape:
         return False
     a, e = a.astype(np.float64), e.astype(np.float64)
+    if not np.all(np.isfinite(e)):
+        return False  # inf <= atol + rtol * inf would make any finite answer "close" to inf
     return bool(np.all(np.isfinite(a)) and np.all(np.abs(a - e) <= atol + rtol * np.abs(e)))
 
 

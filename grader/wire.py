@@ -60,7 +60,7 @@ def _encode_value(value, blobs: list):
 def _encode_float(value: float):
     if math.isfinite(value):
         return value
-    return {"__float__": repr(value)}
+    return {"__float__": repr(float(value))}  # repr(np.float64(inf)) is 'np.float64(inf)'
 
 
 def _encode_array(array: np.ndarray, blobs: list) -> dict:

@@ -70,3 +70,8 @@ def frame_body(header: bytes, payload: bytes = b"") -> bytes:
 def test_malformed_frames_raise_wire_errors(body, reason):
     with pytest.raises(wire.WireError, match=reason):
         wire.decode(body)
+
+
+def test_non_finite_numpy_float64_scalars_survive():
+    assert roundtrip(np.float64(np.inf)) == np.inf
+    assert np.isnan(roundtrip([np.float64("nan")])[0])
