@@ -1,0 +1,161 @@
+"""Backpropagation: layers with forward and backward passes, and a two-layer network.
+
+Conventions used by every function in this file:
+
+- Data is row-major: one sample per row. N is the number of samples.
+- Everything is float64 numpy. Functions return new arrays and never modify
+  their arguments (not x, not dout, not a cache, not params).
+- A layer is a pair of functions:
+      out, cache = layer_forward(inputs...)
+      gradients  = layer_backward(dout, cache)
+  dout is the upstream gradient dL/dout, with the shape of out. A backward pass
+  returns dL/d(input) for every input, each with the shape of that input.
+- A cache is a tuple of numpy arrays (and plain numbers): whatever your backward
+  pass needs, built by your own forward pass. The grader hands the cache your
+  forward returned straight to your backward, so keep it plain data: no
+  functions, objects or classes in it.
+- Backward passes compute vector-Jacobian products: dx = dout^T (d out / d x).
+  They are checked against centered differences of sum(forward(x) * dout).
+"""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    """Forward pass of a fully connected (affine) layer.
+
+    Each sample x[i] may have any shape (d_1, ..., d_k); it is flattened to a row
+    of D = d_1 * ... * d_k numbers in C order (row-major, numpy's default:
+    x.reshape(N, -1), not order="F"). Then
+
+        out = x_flat @ w + b
+
+    Args:
+        x: (N, d_1, ..., d_k) inputs, k >= 1.
+        w: (D, M) weights.
+        b: (M,) biases.
+
+    Returns:
+        (out, cache): out has shape (N, M); cache is a tuple of arrays for
+        affine_backward (for example (x, w, b)).
+    """
+    raise NotImplementedError("affine_forward")
+
+
+def affine_backward(dout, cache):
+    """Backward pass of the affine layer.
+
+        dx_flat = dout @ w.T        (N, D), then reshaped to x's shape
+        dw      = x_flat.T @ dout   (D, M)
+        db      = sum of dout over the samples (axis 0)   (M,)
+
+    Args:
+        dout: (N, M) upstream gradient.
+        cache: the cache returned by your affine_forward.
+
+    Returns:
+        (dx, dw, db): dx has the shape of x, (N, d_1, ..., d_k); dw (D, M); db (M,).
+    """
+    raise NotImplementedError("affine_backward")
+
+
+def relu_forward(x):
+    """Forward pass of a layer of rectified linear units: out = max(0, x), element-wise.
+
+    Args:
+        x: an array of any shape.
+
+    Returns:
+        (out, cache): out has the shape of x; cache is a tuple of arrays for relu_backward.
+    """
+    raise NotImplementedError("relu_forward")
+
+
+def relu_backward(dout, cache):
+    """Backward pass of the ReLU layer.
+
+        dx = dout where x > 0, and 0 where x <= 0
+
+    This project takes ReLU's derivative at exactly 0 to be 0.
+
+    Args:
+        dout: upstream gradient, with the shape of x.
+        cache: the cache returned by your relu_forward.
+
+    Returns:
+        dx, with the shape of x.
+    """
+    raise NotImplementedError("relu_backward")
+
+
+def sigmoid_forward(x):
+    """Forward pass of a sigmoid layer: out = 1 / (1 + exp(-x)), element-wise.
+
+    Args:
+        x: an array of any shape.
+
+    Returns:
+        (out, cache): out has the shape of x; cache is a tuple of arrays for
+        sigmoid_backward.
+    """
+    raise NotImplementedError("sigmoid_forward")
+
+
+def sigmoid_backward(dout, cache):
+    """Backward pass of the sigmoid layer.
+
+        dx = dout * s * (1 - s),   s = sigmoid(x)   (the layer's output)
+
+    Args:
+        dout: upstream gradient, with the shape of x.
+        cache: the cache returned by your sigmoid_forward.
+
+    Returns:
+        dx, with the shape of x.
+    """
+    raise NotImplementedError("sigmoid_backward")
+
+
+def softmax_cross_entropy(scores, y):
+    """Softmax cross-entropy loss, averaged over the samples, and its gradient.
+
+        P[i, j] = exp(scores[i, j]) / sum_k exp(scores[i, k])
+        loss    = -(1/N) * sum_i log P[i, y[i]]
+        dscores = (P - Y) / N,   Y the one-hot matrix of y
+
+    Must stay finite for scores of magnitude 1000: subtract each row's maximum
+    before exponentiating (log-sum-exp), which changes nothing mathematically.
+
+    Args:
+        scores: (N, C) class scores, one row per sample.
+        y: (N,) integer labels in [0, C).
+
+    Returns:
+        (loss, dscores): loss is a single float; dscores has shape (N, C).
+    """
+    raise NotImplementedError("softmax_cross_entropy")
+
+
+def two_layer_net(params, X, y=None, reg=0.0):
+    """A two-layer network: affine - ReLU - affine - softmax cross-entropy.
+
+        hidden = relu(X @ W1 + b1)          (N, H)
+        scores = hidden @ W2 + b2           (N, C)
+        loss   = softmax_cross_entropy(scores, y) + reg * (sum(W1**2) + sum(W2**2))
+
+    The biases are not regularized. Note there is no 1/2 in the penalty, so its
+    gradient is 2 * reg * W.
+
+    Args:
+        params: dict with "W1" (D, H), "b1" (H,), "W2" (H, C), "b2" (C,).
+            Must not be modified.
+        X: (N, D) inputs, one sample per row.
+        y: (N,) integer labels in [0, C), or None.
+        reg: float >= 0, the L2 regularization strength.
+
+    Returns:
+        If y is None: scores, an (N, C) array (no softmax applied).
+        Otherwise (loss, grads): loss is a float, grads a dict with the same keys
+        as params, grads[k] the gradient of loss with respect to params[k], with
+        the shape of params[k].
+    """
+    raise NotImplementedError("two_layer_net")
