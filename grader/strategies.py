@@ -27,3 +27,12 @@ def distinct_dims(draw, count: int, low: int = 1, high: int = 7) -> tuple[int, .
 
 def labels(size: int, classes: int) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(np.int64, size, elements=st.integers(0, classes - 1))
+
+
+@st.composite
+def any_scale(draw, shape, min_exponent: int = -4, max_exponent: int = 4) -> np.ndarray:
+    """Non-zero values of either sign with magnitudes from 0.5e{min} to 2e{max} (scale-invariance tests)."""
+    mantissa = draw(arrays(shape, 0.5, 2.0))
+    exponent = draw(hnp.arrays(np.int64, shape, elements=st.integers(min_exponent, max_exponent)))
+    negative = draw(hnp.arrays(np.bool_, shape))
+    return np.where(negative, -1.0, 1.0) * mantissa * 10.0 ** exponent

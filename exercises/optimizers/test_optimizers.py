@@ -6,9 +6,8 @@ training loop does. Only what your function stores in config survives a step.
 """
 import numpy as np
 from hypothesis import given, strategies as st
-from hypothesis.extra import numpy as hnp
 
-from grader.strategies import arrays, distinct_dims, floats
+from grader.strategies import any_scale, arrays, distinct_dims, floats
 from grader.testing import (expect_close, expect_shape, expect_unchanged, fail, hint, points,
                             shape_of)
 
@@ -132,15 +131,6 @@ def test_adagrad_cache_never_decreases(student, shape, data):
 
 
 # ------------------------------------------------------------------------ adam
-@st.composite
-def any_scale_gradients(draw, shape):
-    """Non-zero gradients whose coordinates have magnitudes anywhere from 5e-5 to 2e4."""
-    mantissa = draw(arrays(shape, 0.5, 2.0))
-    exponent = draw(hnp.arrays(np.int64, shape, elements=st.integers(-4, 4)))
-    negative = draw(hnp.arrays(np.bool_, shape))
-    return np.where(negative, -1.0, 1.0) * mantissa * 10.0 ** exponent
-
-
 @points(1)
 @hint("on the first step (t = 1) the bias corrections give m_hat = dw and v_hat = dw**2, so each "
       "coordinate moves by learning_rate * dw / (|dw| + epsilon): increment t first, divide by "
@@ -149,7 +139,7 @@ def any_scale_gradients(draw, shape):
 def test_adam_first_step_has_size_learning_rate_at_any_gradient_scale(student, shape, data):
     """From config=None, every coordinate of adam's first step has size 1e-3 against dw's sign, for any |dw|."""
     w = data.draw(arrays(shape), label="w")
-    dw = data.draw(any_scale_gradients(shape), label="dw")
+    dw = data.draw(any_scale(shape), label="dw")
     next_w, _ = _step(student, "adam", w, dw, None)
     # The exact step is 1e-3 |dw| / (|dw| + 1e-8), within 2e-4 of 1e-3 for |dw| >= 5e-5.
     expect_close(w - next_w, 1e-3 * np.sign(dw), "w - next_w", rtol=1e-3, atol=0.0)

@@ -18,9 +18,8 @@ import functools
 
 import numpy as np
 from hypothesis import given, strategies as st
-from hypothesis.extra import numpy as hnp
 
-from grader.strategies import arrays, distinct_dims, floats
+from grader.strategies import any_scale, arrays, distinct_dims, floats
 from grader.testing import (Mistake, expect_close, expect_finite, expect_shape,
                             expect_unchanged, fail, hint, points, shape_of)
 
@@ -711,15 +710,6 @@ def test_sgd_momentum_with_zero_momentum_is_sgd(student, reference, shape, data)
         Mistake("momentum_sign_flipped", HINT_MOMENTUM_SIGN, w + lr * dw)])
 
 
-@st.composite
-def any_scale_gradients(draw, shape):
-    """Non-zero gradients whose coordinates have magnitudes anywhere from 5e-5 to 2e4."""
-    mantissa = draw(arrays(shape, 0.5, 2.0))
-    exponent = draw(hnp.arrays(np.int64, shape, elements=st.integers(-4, 4)))
-    negative = draw(hnp.arrays(np.bool_, shape))
-    return np.where(negative, -1.0, 1.0) * mantissa * 10.0 ** exponent
-
-
 @points(2)
 @hint("on the first step the bias corrections make m_hat = dw and v_hat = dw**2, so each coordinate "
       "moves by learning_rate * dw / (|dw| + epsilon): t = t + 1 first, both bias corrections, "
@@ -728,7 +718,7 @@ def any_scale_gradients(draw, shape):
 def test_adam_first_step_has_size_learning_rate_at_any_gradient_scale(student, shape, data):
     """From a fresh config, every coordinate of adam's first step has size learning_rate, against dw's sign."""
     w = data.draw(arrays(shape), label="w")
-    dw = data.draw(any_scale_gradients(shape), label="dw")
+    dw = data.draw(any_scale(shape), label="dw")
     lr = data.draw(st.sampled_from([None, 1e-2, 3e-4]), label="learning_rate")
     config = None if lr is None else {"learning_rate": lr}
     lr = 1e-3 if lr is None else lr
