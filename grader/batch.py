@@ -150,7 +150,7 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
             yield grade_student(job, student)
         return
     context = multiprocessing.get_context("spawn")
-    remaining, attempts = list(students), {}
+    remaining, attempts, completed = list(students), {}, 0
     while remaining:
         with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             running = {pool.submit(grade_student, job, s): s for s in remaining}
@@ -159,7 +159,12 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
                 student = running[future]
                 try:
                     yield future.result()
-                except futures.process.BrokenProcessPool:
+                    completed += 1
+                except futures.process.BrokenProcessPool as error:
+                    if completed == 0:
+                        # Not one student graded: the grading processes cannot run here at all.
+                        raise BatchError(f"the grading processes could not start ({error}); "
+                                         "try --jobs 1") from None
                     attempts[student] = attempts.get(student, 0) + 1
                     if attempts[student] < 2:
                         remaining.append(student)  # regraded in a fresh pool
