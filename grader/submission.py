@@ -45,6 +45,14 @@ class StudentUnavailable(BaseException):
     """The student's code cannot be run for this call; the message says why."""
 
 
+class WorkerFailed(StudentUnavailable):
+    """The worker died, misbehaved on its channel or timed out; it has been killed."""
+
+
+class WorkerTimedOut(WorkerFailed):
+    """The worker did not answer within its time limit."""
+
+
 class NotImplementedYet(StudentUnavailable):
     """The function still raises the stub's NotImplementedError: nothing to shrink or retry."""
 
@@ -142,7 +150,8 @@ class Submission:
         try:
             self._expect(self.limits.load_seconds, "starting")
             reply = self._request({"op": "load", "source": self.source, "filename": self.filename,
-                                   "module": self.module}, self.limits.load_seconds, "loading your file")
+                                   "module": self.module}, self.limits.load_seconds, "loading your file",
+                                  budgeted=False)
         except StudentUnavailable as error:
             self.load_error = f"your file could not be loaded: {error}"
             raise StudentUnavailable(self.load_error) from None
@@ -186,10 +195,10 @@ class Submission:
             raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
         return wire.decode(self._read_exactly(length, deadline))
 
-    def _fail_worker(self, reason: str) -> StudentUnavailable:
+    def _fail_worker(self, reason: str, kind: type[WorkerFailed] = WorkerFailed) -> WorkerFailed:
         self.crashes += 1
         self.close()
-        return StudentUnavailable(reason)
+        return kind(reason)
 
     def _expect(self, seconds: float, doing: str, callbacks: dict | None = None):
         """Wait for the worker's reply, serving callbacks into grader functions meanwhile."""
@@ -204,7 +213,8 @@ class Submission:
                     continue
                 return message
         except TimeoutError:
-            raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s") from None
+            raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
+                                    WorkerTimedOut) from None
         except EOFError:
             process = self._worker.process
             try:
@@ -224,8 +234,11 @@ class Submission:
             reply = {"ok": False, "message": f"{type(error).__name__}: {error}"}
         wire.write_frame(self._worker.process.stdin.fileno(), reply)
 
-    def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None):
-        if self._budget_deadline is not None:
+    def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None,
+                 budgeted: bool = True):
+        # Loading is never budgeted: a load cut short by one test's budget would count as a
+        # broken file for every later test.
+        if budgeted and self._budget_deadline is not None:
             remaining = self._budget_deadline - time.monotonic()
             if remaining <= 0:
                 raise StudentUnavailable("this test's time budget ran out before the call")
@@ -280,12 +293,11 @@ class Submission:
                    "callbacks": slots, "return_args": return_args}
         try:
             reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
-        except StudentUnavailable as error:
-            if "did not finish" in str(error):
-                self.timed_out.add(function)
-                raise StudentUnavailable(
-                    f"{function} did not return within {self.limits.call_seconds:g} s "
-                    "(an infinite loop?)") from None
+        except WorkerTimedOut:
+            self.timed_out.add(function)
+            raise StudentUnavailable(f"{function} did not return within {self.limits.call_seconds:g} s "
+                                     "(an infinite loop?)") from None
+        except WorkerFailed as error:
             raise StudentUnavailable(f"{function} stopped the grader's worker: {error}") from None
         if not reply.get("ok"):
             self._raise_for(function, reply)
@@ -298,8 +310,8 @@ class Submission:
         try:
             reply = self._request({"op": "map", "function": function,
                                    "arglists": [list(a) for a in arglists]}, seconds, function)
-        except StudentUnavailable as error:
-            if "did not finish" in str(error):
+        except WorkerFailed as error:
+            if isinstance(error, WorkerTimedOut):
                 self.timed_out.add(function)
             raise StudentUnavailable(f"{function}: {error}") from None
         if not reply.get("ok"):

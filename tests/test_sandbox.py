@@ -187,3 +187,13 @@ def test_the_fallback_process_still_runs_and_blocks_sockets(monkeypatch):
                 student.g(1)
     finally:
         detect_isolation.cache_clear()
+
+
+def test_an_exhausted_test_budget_is_reported_as_such_not_as_a_crash():
+    with submission("def f(x):\n    return x\n") as student:
+        student.set_budget(0.0)
+        with pytest.raises(StudentUnavailable, match="time budget ran out") as failure:
+            student.f(1)
+        assert "stopped the grader's worker" not in str(failure.value)
+        student.set_budget(None)
+        assert student.f(1) == 1
