@@ -102,11 +102,13 @@ def finished_row(out: Path, student: str) -> dict | None:
 
 
 def _check_layout(submissions: Path, out: Path, course: Path) -> None:
-    submissions, out = submissions.resolve(), out.resolve()
+    submissions, out, course = submissions.resolve(), out.resolve(), course.resolve()
     if out == submissions or submissions in out.parents:
         raise BatchError("the output folder must not be inside the submissions folder")
-    if out == course or course in out.parents and out.parts[len(course.parts)] in ("solutions", "exercises"):
-        raise BatchError("the output folder must not be inside the course's exercises or solutions")
+    protected = (course / "solutions", course / "exercises")
+    if out == course or any(out == folder or folder in out.parents for folder in protected):
+        raise BatchError("the output folder must not be the course folder or inside its exercises "
+                         "or solutions")
 
 
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,

@@ -178,3 +178,9 @@ def test_an_interrupted_batch_leaves_only_whole_files_and_resumes(tmp_path):
     assert not list(out.glob("*/.*.tmp"))
     for student, mtime in before.items():
         assert (out / student / "results.json").stat().st_mtime_ns == mtime
+
+
+def test_output_inside_the_course_solutions_is_refused(tmp_path):
+    submissions = make_class(tmp_path / "s", {"ann": CORRECT})
+    with pytest.raises(BatchError, match="must not be the course folder or inside"):
+        grade_batch(submissions, ROOT / "solutions" / "out", ROOT, progress=False)
