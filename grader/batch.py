@@ -22,6 +22,7 @@ from grader.runner import TopicResult, grade_file, grade_source
 from grader.sandbox import Limits
 from grader.sources import SUBMISSION_SUFFIXES, SubmissionFileError, find_submission_file
 from grader.topics import Topic, discover_topics
+from grader.variation import student_seed
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -38,6 +39,10 @@ class BatchJob:
     out: Path
     topics: tuple[str, ...]
     limits: Limits
+    seed: int | None = None  # the course seed; each student's own is derived from it
+
+    def student_seed(self, student: str) -> int | None:
+        return None if self.seed is None else student_seed(self.seed, student)
 
 
 def find_students(submissions: Path) -> list[Path]:
@@ -57,16 +62,17 @@ def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[s
 
 
 def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
+    options = {"limits": job.limits, "seed": job.student_seed(student_dir.name)}
     try:
         path = find_submission_file(student_dir, topic.name)
     except SubmissionFileError as error:
-        return grade_source(topic, None, file=None, load_error=str(error), limits=job.limits)
+        return grade_source(topic, None, file=None, load_error=str(error), **options)
     try:
-        return grade_file(topic, path, limits=job.limits)
+        return grade_file(topic, path, **options)
     except Exception:  # a grader bug must cost neither this topic's other students nor the batch
-        return grade_source(topic, None, file=path.name, limits=job.limits, load_error=(
+        return grade_source(topic, None, file=path.name, load_error=(
             "the grader failed on this file; your instructor has been told. "
-            + traceback.format_exc(limit=2).splitlines()[-1]))
+            + traceback.format_exc(limit=2).splitlines()[-1]), **options)
 
 
 def grade_student(job: BatchJob, student_dir: Path) -> dict:
@@ -113,7 +119,7 @@ def _check_layout(submissions: Path, out: Path, course: Path) -> None:
 
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
                 jobs: int = 1, resume: bool = False, progress: bool = True,
-                limits: Limits | None = None) -> list[dict]:
+                limits: Limits | None = None, seed: int | None = None) -> list[dict]:
     available = discover_topics(course)
     students = find_students(submissions)
     if topics:
@@ -126,7 +132,7 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
             raise BatchError(f"no submission files for any topic ({', '.join(available)}) in {submissions}")
     _check_layout(submissions, out, course)
     out.mkdir(parents=True, exist_ok=True)
-    job = BatchJob(course, out, tuple(topics), limits or Limits())
+    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed)
     rows = []
     pending = []
     for leftover in out.glob("*/.*.tmp"):  # from a run killed mid-write

@@ -20,6 +20,11 @@ class StudentResult:
         return sum(t.score for t in self.topics)
 
     @property
+    def seed(self) -> int | None:
+        """The student's own seed when the class was graded with per-student inputs."""
+        return next((t.seed for t in self.topics if t.seed is not None), None)
+
+    @property
     def max_score(self) -> float:
         return sum(t.max_score for t in self.topics)
 
@@ -79,6 +84,7 @@ def gradescope_results(result: StudentResult) -> dict:
         "extra_data": {
             "student": result.student,
             "isolation": isolation,
+            "seed": result.seed,
             "topics": {t.topic: {"score": t.score, "max_score": t.max_score, "file": t.file,
                                  "error": t.error} for t in result.topics},
         },

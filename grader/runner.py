@@ -5,6 +5,7 @@ sandbox. A test passes or fails as a whole and is worth its ``@points``.
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import time
 import traceback
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import hypothesis
 from hypothesis import settings
 
 from grader import testing
@@ -22,6 +24,7 @@ from grader.sources import SubmissionFileError, read_source
 from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
                                TrustedSubmission)
 from grader.topics import Topic, load_module, reference_module
+from grader.variation import property_test_seed
 
 TEST_SECONDS = 20.0
 TOPIC_SECONDS = 120.0
@@ -73,6 +76,7 @@ class TopicResult:
     error: str | None
     isolation: str
     outcomes: list[TestOutcome]
+    seed: int | None = None
 
     @property
     def score(self) -> float:
@@ -171,7 +175,7 @@ def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
 
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
-                 load_error: str | None = None) -> TopicResult:
+                 load_error: str | None = None, seed: int | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests, sandboxed."""
     if source is None:
         student = None
@@ -179,15 +183,16 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
         student = Submission(source, module=topic.name, limits=limits, signatures=topic.signatures,
                              filename=SANDBOX_FILENAME.format(topic=topic.name))
     return _with_profile(profile, _run_cases, topic, student, file=file, public=public, hidden=hidden,
-                         isolation=detect_isolation().summary(), load_error=load_error)
+                         isolation=detect_isolation().summary(), load_error=load_error, seed=seed)
 
 
 def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: bool = True,
-                  profile: str = "grading") -> TopicResult:
+                  profile: str = "grading", seed: int | None = None) -> TopicResult:
     """Run the tests on trusted code in this process (the reference; the benchmarks' floor)."""
     student = TrustedSubmission(module, topic.signatures)
     return _with_profile(profile, _run_cases, topic, student, file=None, public=public, hidden=hidden,
-                         isolation="none (trusted code, run in the grader's process)", load_error=None)
+                         isolation="none (trusted code, run in the grader's process)", load_error=None,
+                         seed=seed)
 
 
 def _with_profile(profile: str, function: Callable, *args, **kwargs):
@@ -200,12 +205,13 @@ def _with_profile(profile: str, function: Callable, *args, **kwargs):
 
 
 def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
-               public: bool, hidden: bool, isolation: str, load_error: str | None) -> TopicResult:
+               public: bool, hidden: bool, isolation: str, load_error: str | None,
+               seed: int | None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,
-                           [_not_run(c, topic, message) for c in cases])
+                           [_not_run(c, topic, message) for c in cases], seed)
     outcomes, started = [], time.monotonic()
     with student:
         try:
@@ -213,14 +219,30 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
         except StudentUnavailable as error:
             return TopicResult(topic.name, topic.title, file, str(error), isolation,
                                [_not_run(c, topic, "not run: " + str(error).splitlines()[0])
-                                for c in cases])
+                                for c in cases], seed)
         for case in cases:
             if time.monotonic() - started > TOPIC_SECONDS:
                 outcomes.append(_not_run(case, topic, f"not run: this topic's time budget "
                                                       f"({TOPIC_SECONDS:g} s) was used up"))
                 continue
-            outcomes.append(run_test(case, topic, student))
-    return TopicResult(topic.name, topic.title, file, None, isolation, outcomes)
+            with _seeded(case, seed):
+                outcomes.append(run_test(case, topic, student))
+    return TopicResult(topic.name, topic.title, file, None, isolation, outcomes, seed)
+
+
+@contextlib.contextmanager
+def _seeded(case: TestCase, seed: int | None):
+    """Give a property test this student's own input stream (hypothesis's explicit seed wins
+    over the derandomized one); test functions are shared across students, so restore it."""
+    if seed is None or not hasattr(case.function, "hypothesis"):
+        yield
+        return
+    previous = getattr(case.function, "_hypothesis_internal_use_seed", None)
+    hypothesis.seed(property_test_seed(seed, case.name))(case.function)
+    try:
+        yield
+    finally:
+        case.function._hypothesis_internal_use_seed = previous
 
 
 def grade_file(topic: Topic, path: Path | None, **options) -> TopicResult:
