@@ -18,7 +18,7 @@ import numpy as np
 import hypothesis
 from hypothesis import settings
 
-from grader import testing
+from grader import replay, testing
 from grader.sandbox import Limits, detect_isolation
 from grader.sources import SubmissionFileError, read_source
 from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
@@ -110,6 +110,36 @@ def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
     return {name: available[name]() for name in wanted if name in available}
 
 
+def _replayable(case: TestCase, topic: Topic) -> bool:
+    """Shared examples exist only under the derandomized grading profile, unseeded."""
+    return (settings.get_current_profile_name() == "grading" and topic.reference is not None
+            and replay.is_property_test(case.function)
+            and getattr(case.function, "_hypothesis_internal_use_seed", None) is None)
+
+
+def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
+    reference = TrustedSubmission(reference_module(topic), topic.signatures)
+    token = testing.start_record()  # what the reference's run records is not this student's
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return replay.record(case.function, _fixtures(case, topic, reference))
+    finally:
+        testing.finish_record(token)
+
+
+def _execute(case: TestCase, topic: Topic, student: Any) -> None:
+    fixtures = _fixtures(case, topic, student)
+    if _replayable(case, topic):
+        examples = _recorded_examples(case, topic)
+        if examples is not None:
+            try:
+                return replay.replay(case.function, examples, fixtures)
+            except replay.ReplayDiverged:
+                pass  # the draws depended on the student's answers: let hypothesis draw
+    case.function(**fixtures)
+
+
 def _hypothesis_note(error: BaseException) -> str:
     """Hypothesis's shrunk counterexample, without the fixtures and its own commentary."""
     lines = []
@@ -136,7 +166,7 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         # Student values (huge, nan) flow through grader code; its own warnings are noise here.
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            case.function(**_fixtures(case, topic, student))
+            _execute(case, topic, student)
         outcome.passed, outcome.points = True, case.max_points
     except testing.CheckFailed as error:
         outcome.message, outcome.mistake = error.message, error.mistake
