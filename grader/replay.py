@@ -19,6 +19,8 @@ for a draw that was not recorded (its draws depended on the student's answers).
 from __future__ import annotations
 
 import copy
+import functools
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -95,13 +97,15 @@ def is_property_test(test: Callable) -> bool:
     return hasattr(test, "hypothesis") and hasattr(test.hypothesis, "inner_test")
 
 
-def record(test: Callable, reference_fixtures: dict[str, Any]) -> list[Example] | None:
+def record(test: Callable, reference_fixtures: Callable[[], dict[str, Any]]) -> list[Example] | None:
     """Run ``test`` under hypothesis against the reference once, keeping every passing example."""
     if test in _recordings:
         return _recordings[test]
     inner = test.hypothesis.inner_test
     examples: list[Example] = []
 
+    # wraps: hypothesis seeds a derandomized run from the inner test's source and signature.
+    @functools.wraps(inner)
     def recorder(*args, **kwargs):
         example = Example({k: DATA_SLOT if _is_data_object(v) else copy.deepcopy(v)
                            for k, v in kwargs.items() if k not in FIXTURES})
@@ -115,7 +119,7 @@ def record(test: Callable, reference_fixtures: dict[str, Any]) -> list[Example] 
 
     test.hypothesis.inner_test = recorder
     try:
-        test(**reference_fixtures)
+        test(**reference_fixtures())
         _recordings[test] = examples
     except BaseException:  # noqa: BLE001 - the reference failed its own test: do not replay it
         _recordings[test] = None
@@ -139,3 +143,43 @@ def replay(test: Callable, examples: list[Example], fixtures: dict[str, Any]) ->
         except Exception as error:
             error.add_note(example.describe(test.__name__))
             raise
+
+
+# ------------------------------------------------------------ shrinking a failure
+SHRINK_CALLS = 300
+SHRINK_SECONDS = 3.0
+
+
+class ShrinkBudgetSpent(BaseException):
+    """Stops hypothesis's shrinker (a BaseException, so hypothesis does not catch it)."""
+
+
+class BudgetedStudent:
+    """The student's handle, allowed a bounded number of calls and seconds for shrinking.
+
+    Replay finds the failure; showing a student the *smallest* failing input of a
+    public test is worth a few hundred more calls, never an unbounded search.
+    """
+
+    def __init__(self, student: Any, calls: int = SHRINK_CALLS, seconds: float = SHRINK_SECONDS):
+        self._student = student
+        self._calls_left = calls
+        self._deadline = time.monotonic() + seconds
+
+    def _spend(self, calls: int) -> None:
+        self._calls_left -= calls
+        if self._calls_left < 0 or time.monotonic() > self._deadline:
+            raise ShrinkBudgetSpent
+
+    def call(self, function: str, *args, **kwargs) -> Any:
+        self._spend(1)
+        return self._student.call(function, *args, **kwargs)
+
+    def map(self, function: str, arglists: list) -> list:
+        self._spend(max(1, len(arglists) // 10))
+        return self._student.map(function, arglists)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in getattr(self._student, "signatures", {}):
+            return lambda *args, **kwargs: self.call(name, *args, **kwargs).value
+        return getattr(self._student, name)

@@ -118,12 +118,14 @@ def _replayable(case: TestCase, topic: Topic) -> bool:
 
 
 def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
-    reference = TrustedSubmission(reference_module(topic), topic.signatures)
+    def reference_fixtures() -> dict[str, Any]:
+        return _fixtures(case, topic, TrustedSubmission(reference_module(topic), topic.signatures))
+
     token = testing.start_record()  # what the reference's run records is not this student's
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return replay.record(case.function, _fixtures(case, topic, reference))
+            return replay.record(case.function, reference_fixtures)
     finally:
         testing.finish_record(token)
 
@@ -154,6 +156,42 @@ def _hypothesis_note(error: BaseException) -> str:
     return ("Smallest failing input found:\n" + text)[:2000] if text else ""
 
 
+@contextlib.contextmanager
+def _profile_of(case: TestCase, profile: str):
+    """Run a property test under ``profile``: hypothesis fixes a test's settings when its
+    module is imported, and test modules are imported once per process, whatever runs them."""
+    test = case.function
+    if not replay.is_property_test(test) or hasattr(test, "_hypothesis_internal_settings_applied"):
+        yield  # not a property test, or its author chose its settings
+        return
+    previous = test._hypothesis_internal_use_settings
+    test._hypothesis_internal_use_settings = settings.get_profile(profile)
+    try:
+        yield
+    finally:
+        test._hypothesis_internal_use_settings = previous
+
+
+def _shrunk_failure(case: TestCase, topic: Topic, student: Any) -> BaseException | None:
+    """For a public property test that failed in replay: the failure hypothesis shrinks to.
+
+    None when the test is not a replayed property test, or shrinking ran out of its
+    budget or did not reproduce a failure; the replayed example is shown instead.
+    """
+    if not _replayable(case, topic):
+        return None
+    budgeted = replay.BudgetedStudent(student)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings(), _profile_of(case, "shrinking"):
+            warnings.simplefilter("ignore")
+            case.function(**_fixtures(case, topic, budgeted))
+    except (replay.ShrinkBudgetSpent, StudentUnavailable):
+        return None
+    except Exception as error:
+        return error
+    return None
+
+
 def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
     outcome = TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
                           case.hidden)
@@ -164,7 +202,8 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         student.set_budget(TEST_SECONDS)
     try:
         # Student values (huge, nan) flow through grader code; its own warnings are noise here.
-        with np.errstate(all="ignore"), warnings.catch_warnings():
+        with np.errstate(all="ignore"), warnings.catch_warnings(), \
+                _profile_of(case, settings.get_current_profile_name()):
             warnings.simplefilter("ignore")
             _execute(case, topic, student)
         outcome.passed, outcome.points = True, case.max_points
@@ -173,6 +212,10 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         outcome.hint = error.hint or default_hint
         outcome.detail = error.detail
         if not case.hidden:
+            outcome.call = getattr(student, "last_call", "")
+            shrunk = _shrunk_failure(case, topic, student)
+            if isinstance(shrunk, testing.CheckFailed):  # show the small example, consistently
+                error, outcome.call = shrunk, getattr(student, "last_call", "")
             outcome.detail = "\n".join(filter(None, [error.detail, _hypothesis_note(error)])) or None
     except StudentError as error:
         outcome.message = error.message + (f"\n{error.trace}" if error.trace else "")
@@ -191,7 +234,7 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         outcome.data.update(testing.finish_record(token))
         if hasattr(student, "set_budget"):
             student.set_budget(None)
-    if not outcome.passed:
+    if not outcome.passed and not outcome.call:
         outcome.call = getattr(student, "last_call", "")
     if not case.hidden and hasattr(student, "output_since"):
         outcome.printed = student.output_since(position)
