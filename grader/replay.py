@@ -146,8 +146,8 @@ def replay(test: Callable, examples: list[Example], fixtures: dict[str, Any]) ->
 
 
 # ------------------------------------------------------------ shrinking a failure
-SHRINK_CALLS = 300
-SHRINK_SECONDS = 3.0
+SHRINK_CALLS = 100
+SHRINK_SECONDS = 1.0
 
 
 class ShrinkBudgetSpent(BaseException):

@@ -18,7 +18,7 @@ import numpy as np
 import hypothesis
 from hypothesis import settings
 
-from grader import replay, testing
+from grader import memo, replay, testing
 from grader.sandbox import Limits, detect_isolation
 from grader.sources import SubmissionFileError, read_source
 from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
@@ -105,7 +105,8 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
 
 
 def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
-    available = {"student": lambda: student, "reference": lambda: reference_module(topic)}
+    available = {"student": lambda: student,
+                 "reference": lambda: memo.memoized(reference_module(topic))}
     wanted = inspect.signature(case.function).parameters
     return {name: available[name]() for name in wanted if name in available}
 
