@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from grader.batch import BatchError, grade_batch
-from grader.runner import TopicResult, grade_file
+from grader.runner import TestOutcome, TopicResult, grade_file
 from grader.sandbox import Limits
 from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
 
@@ -37,6 +37,20 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "        ")
 
 
+def failure_lines(outcome: TestOutcome) -> list[str]:
+    """Why a test failed, as ``grader check`` shows it (hidden tests carry no expected values)."""
+    lines = [outcome.message]
+    if outcome.call:
+        lines.append(f"failing call: {outcome.call}")
+    if outcome.detail:
+        lines.append(outcome.detail)
+    if outcome.hint:
+        lines.append(f"hint: {outcome.hint}")
+    if outcome.printed:
+        lines.append("your code printed:\n" + outcome.printed.rstrip())
+    return lines
+
+
 def format_check(result: TopicResult, path: Path, seconds: float) -> str:
     lines = [f"{result.topic}: public tests on {path}", ""]
     if result.error:
@@ -46,15 +60,7 @@ def format_check(result: TopicResult, path: Path, seconds: float) -> str:
         lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
         if outcome.passed or result.error:
             continue
-        lines.append(_indent(outcome.message))
-        if outcome.call:
-            lines.append(_indent(f"failing call: {outcome.call}"))
-        if outcome.detail:
-            lines.append(_indent(outcome.detail))
-        if outcome.hint:
-            lines.append(_indent(f"hint: {outcome.hint}"))
-        if outcome.printed:
-            lines.append(_indent("your code printed:\n" + outcome.printed.rstrip()))
+        lines += [_indent(line) for line in failure_lines(outcome)]
     passed = sum(o.passed for o in result.outcomes)
     lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
                   f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
