@@ -20,7 +20,8 @@ def correct_submission(topic: str) -> Path:
 
 
 def main(repeats: int) -> None:
-    print(f"{'topic':20s} {'in-process s':>12s} {'sandboxed s':>12s} {'ratio':>6s} {'startup ms':>10s}")
+    print(f"{'topic':20s} {'in-process s':>12s} {'sandboxed s':>12s} {'ratio':>6s} {'overhead ms':>11s}")
+    totals = [0.0, 0.0]
     for name, topic in discover_topics(ROOT).items():
         path = correct_submission(name)
         module = load_module(path, f"_bench_{name}")
@@ -35,7 +36,11 @@ def main(repeats: int) -> None:
             isolated.append(time.perf_counter() - started)
             assert result.score == result.max_score, f"{path} is not a correct submission"
         a, b = statistics.median(floor), statistics.median(isolated)
-        print(f"{name:20s} {a:12.3f} {b:12.3f} {b / a:6.2f} {1000 * (b - a):10.0f}")
+        totals[0] += a
+        totals[1] += b
+        print(f"{name:20s} {a:12.3f} {b:12.3f} {b / a:6.2f} {1000 * (b - a):11.0f}")
+    a, b = totals
+    print(f"{'all topics':20s} {a:12.3f} {b:12.3f} {b / a:6.2f} {1000 * (b - a):11.0f}")
 
 
 if __name__ == "__main__":
