@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader.class_report import write_class_outputs
 from grader.gradebook import write_gradebook
 from grader.report import write_report
 from grader.results import StudentResult, write_results_json
@@ -149,6 +150,8 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
             rows.append(row)
             bar.update(1)
     write_gradebook(out / GRADEBOOK_FILE, rows, list(topics))
+    write_class_outputs(out, submissions, [row["student"] for row in rows],
+                        [available[name] for name in topics], templates=course / "templates")
     return rows
 
 
