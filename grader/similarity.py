@@ -36,6 +36,7 @@ WINDOW = 4     # k-grams per winnowing window
 THRESHOLD = 0.5
 MIN_FINGERPRINTS = 8   # fewer (after removing starter and common code) is too little to compare
 MAX_PAIRS_PER_TOPIC = 100
+LAYOUT = {tokenize.NEWLINE: "<newline>", tokenize.INDENT: "<indent>", tokenize.DEDENT: "<dedent>"}
 DROPPED = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 
 
@@ -50,7 +51,7 @@ class Pair:
 def normalized_tokens(source: str) -> list[str]:
     """The token stream with names, strings, comments and docstrings normalized away."""
     tokens: list[str] = []
-    previous_type, previous_text = tokenize.NEWLINE, ""
+    previous_type, previous_text, skip_newline = tokenize.NEWLINE, "", False
     stream = []
     try:  # a file that does not tokenize to the end is compared on what comes before the error
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -64,8 +65,14 @@ def normalized_tokens(source: str) -> list[str]:
         following = stream[index + 1].type if index + 1 < len(stream) else tokenize.ENDMARKER
         if kind == tokenize.STRING and previous_type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) \
                 and following in (tokenize.NEWLINE, tokenize.ENDMARKER):
-            continue  # a docstring or a bare string statement
-        if kind == tokenize.NAME and not keyword.iskeyword(text) and previous_text != ".":
+            skip_newline = True
+            continue  # a docstring or a bare string statement, and its end of line below
+        if kind == tokenize.NEWLINE and skip_newline:
+            skip_newline = False
+            continue
+        if kind in LAYOUT:
+            text = LAYOUT[kind]
+        elif kind == tokenize.NAME and not keyword.iskeyword(text) and previous_text != ".":
             text = "V"
         elif kind == tokenize.STRING:
             text = "S"
