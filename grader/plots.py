@@ -95,6 +95,11 @@ class Histogram:
     total: int
 
 
+def _r(value: float) -> float:
+    """SVG coordinates to 0.1 unit: plenty for a chart, and short to write."""
+    return round(value, 1)
+
+
 def _log_position(value: float, x0: float, x1: float) -> float:
     exponent = math.log10(max(value, ERROR_FLOOR)) if value > 0 else math.log10(ERROR_FLOOR)
     low, high = ERROR_DECADES[0], ERROR_DECADES[-1]
@@ -111,12 +116,12 @@ def error_chart(parameters: Sequence[dict], rtol: float) -> ErrorChart:
         error = float(parameter["max_rel_error"])
         if not math.isfinite(error):
             error = 1.0
-        bars.append(ErrorBar(f"d{parameter['name']}", top + index * row,
-                             _log_position(error, x0, x1) - x0, error, error <= rtol,
+        bars.append(ErrorBar(f"d{parameter['name']}", _r(top + index * row),
+                             _r(_log_position(error, x0, x1) - x0), error, error <= rtol,
                              str(parameter.get("method", ""))))
-    ticks = [Tick(_log_position(10.0 ** d, x0, x1), "1" if d == 0 else f"1e{d}") for d in ERROR_DECADES]
+    ticks = [Tick(_r(_log_position(10.0 ** d, x0, x1)), "1" if d == 0 else f"1e{d}") for d in ERROR_DECADES]
     height = top + len(bars) * row + 20.0
-    return ErrorChart(CHART_WIDTH, height, x0, x1, row, bars, ticks, _log_position(rtol, x0, x1), rtol)
+    return ErrorChart(CHART_WIDTH, height, x0, x1, row, bars, ticks, _r(_log_position(rtol, x0, x1)), rtol)
 
 
 def _nice_ticks(low: float, high: float) -> list[float]:
@@ -150,19 +155,19 @@ def values_chart(parameters: Sequence[dict]) -> ValuesChart | None:
 
     def to_y(value: float) -> float:
         value = min(max(value, low), high) if math.isfinite(value) else high
-        return bottom - (value - low) / (high - low) * (bottom - top)
+        return _r(bottom - (value - low) / (high - low) * (bottom - top))
 
     points, groups, slot = [], [], 0
     visible = 0.02 * (high - low)
     for name, values in pairs:
         start = x0 + slot * step
         for analytic, numerical in values:
-            x = x0 + (slot + 0.5) * step
+            x = _r(x0 + (slot + 0.5) * step)
             differ = not (math.isfinite(analytic) and math.isfinite(numerical)) or \
                 abs(analytic - numerical) > visible
             points.append(ValuePoint(x, to_y(analytic), to_y(numerical), differ))
             slot += 1
-        groups.append(ValueGroup(f"d{name}", start, x0 + slot * step))
+        groups.append(ValueGroup(f"d{name}", _r(start), _r(x0 + slot * step)))
         slot += gap_between_groups
     ticks = [Tick(to_y(v), f"{v:.3g}") for v in _nice_ticks(low, high)]
     zero_y = to_y(0.0) if low < 0.0 < high else None
@@ -179,6 +184,6 @@ def histogram(counts: Iterable[int], labels: Sequence[str]) -> Histogram:
     bars = []
     for index, (count, label) in enumerate(zip(counts, labels)):
         height = (baseline - top) * count / tallest
-        bars.append(HistogramBar(left + index * slot + 2.0, baseline - height, slot - 4.0, height, count,
+        bars.append(HistogramBar(_r(left + index * slot + 2.0), _r(baseline - height), _r(slot - 4.0), _r(height), count,
                                  label))
     return Histogram(width, baseline + 30.0, baseline, bars, sum(counts))
