@@ -7,6 +7,7 @@ grow with the size of the class beyond that.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import functools
 import json
 import multiprocessing
 import traceback
@@ -16,6 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from grader.class_report import write_class_outputs
+from grader.cluster import run_on_cluster
 from grader.gradebook import write_gradebook
 from grader.report import write_report
 from grader.results import StudentResult, write_results_json
@@ -76,11 +78,16 @@ def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
             + traceback.format_exc(limit=2).splitlines()[-1]), **options)
 
 
-def grade_student(job: BatchJob, student_dir: Path) -> dict:
-    """Grade every topic for one student, write their files, and return their gradebook row."""
+def grade_student_result(job: BatchJob, student_dir: Path) -> StudentResult:
+    """Grade every topic for one student."""
     topics = discover_topics(job.course)
-    return _write_student(job, StudentResult(
-        student_dir.name, [_grade_topic(job, topics[name], student_dir) for name in job.topics]))
+    return StudentResult(student_dir.name,
+                         [_grade_topic(job, topics[name], student_dir) for name in job.topics])
+
+
+def grade_student(job: BatchJob, student_dir: Path) -> dict:
+    """Grade one student, write their files, and return their gradebook row."""
+    return _write_student(job, grade_student_result(job, student_dir))
 
 
 def _write_student(job: BatchJob, result: StudentResult) -> dict:
@@ -120,7 +127,8 @@ def _check_layout(submissions: Path, out: Path, course: Path) -> None:
 
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
                 jobs: int = 1, resume: bool = False, progress: bool = True,
-                limits: Limits | None = None, seed: int | None = None) -> list[dict]:
+                limits: Limits | None = None, seed: int | None = None,
+                scheduler: str | None = None) -> list[dict]:
     available = discover_topics(course)
     students = find_students(submissions)
     if topics:
@@ -146,7 +154,8 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
             pending.append(student)
     with tqdm(total=len(students), initial=len(rows), desc="grading", unit="student",
               disable=not progress) as bar:
-        for row in _run(job, pending, jobs):
+        results = _run_on_cluster(job, pending, scheduler) if scheduler else _run(job, pending, jobs)
+        for row in results:
             rows.append(row)
             bar.update(1)
     write_gradebook(out / GRADEBOOK_FILE, rows, list(topics))
@@ -183,9 +192,23 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
                         yield _failed_student(job, student)
 
 
-def _failed_student(job: BatchJob, student_dir: Path) -> dict:
+def _run_on_cluster(job: BatchJob, students: list[Path], scheduler: str):
+    try:
+        for _, result in run_on_cluster(scheduler, students, functools.partial(grade_student_result, job),
+                                        functools.partial(_failed_result, job)):
+            yield _write_student(job, result)
+    except (OSError, TimeoutError) as error:
+        raise BatchError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from None
+
+
+def _failed_result(job: BatchJob, student_dir: Path) -> StudentResult:
     """A student whose grading killed the grading process twice: 0, with a message, for review."""
     topics = discover_topics(job.course)
     message = "the grader's process died twice while grading this submission; ask your instructor"
-    return _write_student(job, StudentResult(student_dir.name, [
-        grade_source(topics[name], None, file=None, load_error=message) for name in job.topics]))
+    return StudentResult(student_dir.name, [
+        grade_source(topics[name], None, file=None, load_error=message, seed=job.student_seed(
+            student_dir.name)) for name in job.topics])
+
+
+def _failed_student(job: BatchJob, student_dir: Path) -> dict:
+    return _write_student(job, _failed_result(job, student_dir))

@@ -1,4 +1,4 @@
-"""The ``grader`` command: check (students), grade (instructors), topics."""
+"""The ``grader`` command: check (students); grade, notebooks build, release (instructors); topics."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 
 from grader.batch import BatchError, grade_batch
-from grader.runner import TopicResult, grade_file
+from grader.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
+from grader.otter_export import ExportError, master_notebook
+from grader.release import ReleaseError, release
+from grader.runner import TestOutcome, TopicResult, grade_file
 from grader.sandbox import Limits
 from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
 
@@ -37,6 +40,20 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "        ")
 
 
+def failure_lines(outcome: TestOutcome) -> list[str]:
+    """Why a test failed, as ``grader check`` shows it (hidden tests carry no expected values)."""
+    lines = [outcome.message]
+    if outcome.call:
+        lines.append(f"failing call: {outcome.call}")
+    if outcome.detail:
+        lines.append(outcome.detail)
+    if outcome.hint:
+        lines.append(f"hint: {outcome.hint}")
+    if outcome.printed:
+        lines.append("your code printed:\n" + outcome.printed.rstrip())
+    return lines
+
+
 def format_check(result: TopicResult, path: Path, seconds: float) -> str:
     lines = [f"{result.topic}: public tests on {path}", ""]
     if result.error:
@@ -46,15 +63,7 @@ def format_check(result: TopicResult, path: Path, seconds: float) -> str:
         lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
         if outcome.passed or result.error:
             continue
-        lines.append(_indent(outcome.message))
-        if outcome.call:
-            lines.append(_indent(f"failing call: {outcome.call}"))
-        if outcome.detail:
-            lines.append(_indent(outcome.detail))
-        if outcome.hint:
-            lines.append(_indent(f"hint: {outcome.hint}"))
-        if outcome.printed:
-            lines.append(_indent("your code printed:\n" + outcome.printed.rstrip()))
+        lines += [_indent(line) for line in failure_lines(outcome)]
     passed = sum(o.passed for o in result.outcomes)
     lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
                   f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
@@ -89,7 +98,8 @@ def command_grade(args) -> int:
     try:
         rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
                            jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
-                           limits=Limits(call_seconds=args.call_timeout), seed=args.seed)
+                           limits=Limits(call_seconds=args.call_timeout), seed=args.seed,
+                           scheduler=args.scheduler)
     except BatchError as error:
         raise UsageError(str(error)) from None
     print(f"graded {len(rows)} students in {time.monotonic() - started:.1f} s; "
@@ -97,10 +107,59 @@ def command_grade(args) -> int:
     return EXIT_OK
 
 
+def _selected_topics(course: Path, names: list[str] | None) -> list:
+    if not names:
+        return list(discover_topics(course).values())
+    return [_topic(course, name) for name in names]
+
+
+def _roster(args) -> list[str] | None:
+    if not args.roster:
+        return None
+    try:
+        return read_roster(Path(args.roster))
+    except RosterError as error:
+        raise UsageError(str(error)) from None
+
+
+def command_notebooks_build(args) -> int:
+    course = _course(args)
+    topics = _selected_topics(course, args.topics)
+    out = Path(args.out)
+    try:
+        students = build_student_notebooks(topics, out / "student", course_seed=args.seed,
+                                           roster=_roster(args))
+        masters = [write_notebook(master_notebook(topic), out / "master" / f"{topic.name}.ipynb")
+                   for topic in topics]
+    except (RosterError, ExportError) as error:
+        raise UsageError(str(error)) from None
+    print(f"{len(students)} student notebooks in {out / 'student'}, {len(masters)} otter master "
+          f"notebooks in {out / 'master'} (keep those private: they hold the references)")
+    return EXIT_OK
+
+
+def command_release(args) -> int:
+    course = _course(args)
+    topics = _selected_topics(course, args.topics)
+    try:
+        files = release(course, topics, Path(args.out), course_seed=args.seed, roster=_roster(args))
+    except (RosterError, ReleaseError) as error:
+        raise UsageError(str(error)) from None
+    print(f"student bundle: {len(files)} files in {args.out} (no references, no hidden tests)")
+    return EXIT_OK
+
+
 def command_topics(args) -> int:
     for name, topic in discover_topics(_course(args)).items():
         print(f"{name:20s} {topic.title}")
     return EXIT_OK
+
+
+def _variation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topics", nargs="+", metavar="NAME", help="topics (default: all)")
+    parser.add_argument("--seed", type=int, help="course seed for the examples' data (with --roster, "
+                                                 "each student's seed comes from it and their id)")
+    parser.add_argument("--roster", help="CSV with a student_id column: one notebook per student")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,10 +182,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep students already graded in OUT; grade the rest")
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds,
                        help="seconds one call into student code may take")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
+                            "instead of this machine's --jobs processes")
     grade.add_argument("--seed", type=int, help="give each student their own graded inputs, derived "
                                                "from this course seed and their id (reproducible)")
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     grade.set_defaults(run=command_grade)
+
+    notebooks = commands.add_parser("notebooks", help="assignment notebooks built from the topics")
+    notebook_commands = notebooks.add_subparsers(dest="notebooks_command", required=True)
+    build = notebook_commands.add_parser(
+        "build", help="student notebooks (OUT/student) and otter-grader master notebooks (OUT/master)")
+    build.add_argument("--out", required=True, help="folder the notebooks are written to")
+    _variation_options(build)
+    build.set_defaults(run=command_notebooks_build)
+
+    bundle = commands.add_parser("release", help="the student bundle: stubs, public tests, notebooks, "
+                                                 "the grader; no references or hidden tests")
+    bundle.add_argument("--out", required=True, help="a new folder for the bundle")
+    _variation_options(bundle)
+    bundle.set_defaults(run=command_release)
 
     topics = commands.add_parser("topics", help="list the course's topics")
     topics.set_defaults(run=command_topics)

@@ -18,7 +18,7 @@ import numpy as np
 import hypothesis
 from hypothesis import settings
 
-from grader import testing
+from grader import memo, replay, testing
 from grader.sandbox import Limits, detect_isolation
 from grader.sources import SubmissionFileError, read_source
 from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
@@ -105,9 +105,42 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
 
 
 def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
-    available = {"student": lambda: student, "reference": lambda: reference_module(topic)}
+    available = {"student": lambda: student,
+                 "reference": lambda: memo.memoized(reference_module(topic))}
     wanted = inspect.signature(case.function).parameters
     return {name: available[name]() for name in wanted if name in available}
+
+
+def _replayable(case: TestCase, topic: Topic) -> bool:
+    """Shared examples exist only under the derandomized grading profile, unseeded."""
+    return (settings.get_current_profile_name() == "grading" and topic.reference is not None
+            and replay.is_property_test(case.function)
+            and getattr(case.function, "_hypothesis_internal_use_seed", None) is None)
+
+
+def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
+    def reference_fixtures() -> dict[str, Any]:
+        return _fixtures(case, topic, TrustedSubmission(reference_module(topic), topic.signatures))
+
+    token = testing.start_record()  # what the reference's run records is not this student's
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return replay.record(case.function, reference_fixtures)
+    finally:
+        testing.finish_record(token)
+
+
+def _execute(case: TestCase, topic: Topic, student: Any) -> None:
+    fixtures = _fixtures(case, topic, student)
+    if _replayable(case, topic):
+        examples = _recorded_examples(case, topic)
+        if examples is not None:
+            try:
+                return replay.replay(case.function, examples, fixtures)
+            except replay.ReplayDiverged:
+                pass  # the draws depended on the student's answers: let hypothesis draw
+    case.function(**fixtures)
 
 
 def _hypothesis_note(error: BaseException) -> str:
@@ -124,6 +157,42 @@ def _hypothesis_note(error: BaseException) -> str:
     return ("Smallest failing input found:\n" + text)[:2000] if text else ""
 
 
+@contextlib.contextmanager
+def _profile_of(case: TestCase, profile: str):
+    """Run a property test under ``profile``: hypothesis fixes a test's settings when its
+    module is imported, and test modules are imported once per process, whatever runs them."""
+    test = case.function
+    if not replay.is_property_test(test) or hasattr(test, "_hypothesis_internal_settings_applied"):
+        yield  # not a property test, or its author chose its settings
+        return
+    previous = test._hypothesis_internal_use_settings
+    test._hypothesis_internal_use_settings = settings.get_profile(profile)
+    try:
+        yield
+    finally:
+        test._hypothesis_internal_use_settings = previous
+
+
+def _shrunk_failure(case: TestCase, topic: Topic, student: Any) -> BaseException | None:
+    """For a public property test that failed in replay: the failure hypothesis shrinks to.
+
+    None when the test is not a replayed property test, or shrinking ran out of its
+    budget or did not reproduce a failure; the replayed example is shown instead.
+    """
+    if not _replayable(case, topic):
+        return None
+    budgeted = replay.BudgetedStudent(student)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings(), _profile_of(case, "shrinking"):
+            warnings.simplefilter("ignore")
+            case.function(**_fixtures(case, topic, budgeted))
+    except (replay.ShrinkBudgetSpent, StudentUnavailable):
+        return None
+    except Exception as error:
+        return error
+    return None
+
+
 def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
     outcome = TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
                           case.hidden)
@@ -134,15 +203,20 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         student.set_budget(TEST_SECONDS)
     try:
         # Student values (huge, nan) flow through grader code; its own warnings are noise here.
-        with np.errstate(all="ignore"), warnings.catch_warnings():
+        with np.errstate(all="ignore"), warnings.catch_warnings(), \
+                _profile_of(case, settings.get_current_profile_name()):
             warnings.simplefilter("ignore")
-            case.function(**_fixtures(case, topic, student))
+            _execute(case, topic, student)
         outcome.passed, outcome.points = True, case.max_points
     except testing.CheckFailed as error:
         outcome.message, outcome.mistake = error.message, error.mistake
         outcome.hint = error.hint or default_hint
         outcome.detail = error.detail
         if not case.hidden:
+            outcome.call = getattr(student, "last_call", "")
+            shrunk = _shrunk_failure(case, topic, student)
+            if isinstance(shrunk, testing.CheckFailed):  # show the small example, consistently
+                error, outcome.call = shrunk, getattr(student, "last_call", "")
             outcome.detail = "\n".join(filter(None, [error.detail, _hypothesis_note(error)])) or None
     except StudentError as error:
         outcome.message = error.message + (f"\n{error.trace}" if error.trace else "")
@@ -161,7 +235,7 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         outcome.data.update(testing.finish_record(token))
         if hasattr(student, "set_budget"):
             student.set_budget(None)
-    if not outcome.passed:
+    if not outcome.passed and not outcome.call:
         outcome.call = getattr(student, "last_call", "")
     if not case.hidden and hasattr(student, "output_since"):
         outcome.printed = student.output_since(position)

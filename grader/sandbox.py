@@ -1,27 +1,30 @@
 """Starting untrusted code: bubblewrap where it works, a limited process elsewhere.
 
-The sandboxed process sees only the Python installation, numpy and the worker
-program (never the course's solutions, the batch or the output folder), has no
-network, runs under resource limits, and as root runs as a throw-away uid so the
-process limit and file permissions apply to it.
+Each grading process starts a fork server (``forkserver.py``) once, sandboxed, and
+asks it for a fresh child per student and topic. The sandbox sees only the Python
+installation, numpy and the worker program (never the course's solutions, the
+batch or the output folder), has no network, and as root runs as a throw-away
+uid so the process limit and file permissions apply; each child gets the
+submission's resource limits.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
-import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy
 
 WORKER_DIR = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("forkserver.py", "worker.py", "wire.py")
 SANDBOX_WORKER_DIR = "/grader"
 SANDBOX_WORKDIR = "/tmp"
 SANDBOX_UID_BASE = 61000
@@ -162,67 +165,155 @@ def _worker_environment() -> dict[str, str]:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _apply_limits(limits: Limits, enforce_processes: bool) -> None:
-    """Runs in the child between fork and exec."""
-    os.setsid()
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if enforce_processes:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+def _server_command(limits: Limits) -> tuple[list[str], dict, tempfile.TemporaryDirectory | None]:
+    """The fork server's command line, its configuration, and the scratch folder it owns."""
+    isolation = detect_isolation()
+    as_root = os.geteuid() == 0
+    if isolation.mode.startswith("bubblewrap"):
+        command = _bubblewrap_command(limits, as_root) + [sys.executable, "-s", "-B",
+                                                          f"{SANDBOX_WORKER_DIR}/forkserver.py"]
+        scratch = None
+        worker = {"workdir": SANDBOX_WORKDIR, "readable": ["/"], "writable": [SANDBOX_WORKDIR]}
+        config = {"worker": worker, "enforce_processes": as_root, "private_pids": True}
+    else:
+        scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
+        command = [sys.executable, "-s", "-B", str(WORKER_DIR / "forkserver.py")]
+        readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/self",
+                                      str(WORKER_DIR)]
+        worker = {"workdir": scratch.name, "readable": readable, "writable": [scratch.name]}
+        config = {"worker": worker, "enforce_processes": not as_root, "private_pids": False}
+    return command + [json.dumps(config)], config, scratch
 
 
-@dataclass
-class SandboxedProcess:
-    process: subprocess.Popen
-    capture: object  # the file receiving the student's stdout and stderr
-    workdir: tempfile.TemporaryDirectory | None
+class ServerFailed(Exception):
+    """The fork server did not answer; it has been stopped and will be replaced."""
 
-    def kill(self) -> None:
-        """Kill the whole process group; bubblewrap's pid namespace takes the rest."""
+
+class ForkServer:
+    """One sandboxed fork server; serves one child at a time."""
+
+    def __init__(self, limits: Limits):
+        self.tmp_bytes = limits.tmp_bytes
+        command, self.config, self.scratch = _server_command(limits)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.log = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(command, stdin=theirs, stdout=self.log, stderr=self.log,
+                                            env=_worker_environment(), close_fds=True,
+                                            start_new_session=True)
+        finally:
+            theirs.close()
+        self.control = ours
+        self.request({}, timeout=30.0, expect_ready=True)
+
+    def request(self, message: dict, fds: tuple[int, ...] = (), timeout: float = 10.0,
+                expect_ready: bool = False) -> dict:
+        try:
+            self.control.settimeout(timeout)
+            if not expect_ready:
+                socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            reply = self.control.recv(1 << 16)
+            if not reply:
+                raise ConnectionError("closed")
+            return json.loads(reply)
+        except (OSError, ValueError) as error:
+            self.stop()
+            raise ServerFailed(f"the sandbox's fork server failed ({error}): {self.log_tail()}") from None
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-2000:].decode("utf-8", errors="replace")
+
+    def stop(self) -> None:
         try:
             os.killpg(self.process.pid, 9)
         except (ProcessLookupError, PermissionError):
             pass
-        try:
-            self.process.kill()
-        except ProcessLookupError:
-            pass
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream:
-                stream.close()
+        self.control.close()
+        self.log.close()
+        if self.scratch is not None:
+            self.scratch.cleanup()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.control.fileno() != -1
+
+
+_idle_servers: list[ForkServer] = []
+
+
+def _take_server(limits: Limits) -> ForkServer:
+    while _idle_servers:
+        server = _idle_servers.pop()
+        if server.alive and server.tmp_bytes == limits.tmp_bytes:
+            return server
+        server.stop()
+    return ForkServer(limits)
+
+
+@atexit.register
+def stop_servers() -> None:
+    while _idle_servers:
+        _idle_servers.pop().stop()
+
+
+@dataclass
+class SandboxedProcess:
+    """One student's child process: the grader's ends of its pipes and its captured output."""
+
+    server: ForkServer
+    pid: int
+    request_fd: int  # the grader writes requests here
+    reply_fd: int  # and reads replies here
+    capture: object  # the file receiving the student's stdout and stderr
+    closed: bool = False
+
+    def exit_status(self, timeout: float) -> int | None:
+        """The exit status (-signal when killed), or None if it is still running after ``timeout``."""
+        try:
+            return self.server.request({"op": "status", "pid": self.pid, "timeout": timeout},
+                                       timeout=timeout + 10)["status"]
+        except ServerFailed:
+            return None
+
+    def kill(self) -> None:
+        """Kill the child and whatever it started; the server then serves the next student."""
+        if self.closed:
+            return
+        self.closed = True
+        for fd in (self.request_fd, self.reply_fd):
+            os.close(fd)
         self.capture.close()
-        if self.workdir is not None:
-            self.workdir.cleanup()
+        try:
+            self.server.request({"op": "kill", "pid": self.pid})
+            _idle_servers.append(self.server)
+        except ServerFailed:
+            pass
 
 
-def start_worker(limits: Limits, readable_extra: tuple[str, ...] = ()) -> SandboxedProcess:
-    """Start a worker process under the best isolation available on this machine."""
-    isolation = detect_isolation()
-    as_root = os.geteuid() == 0
-    capture = tempfile.TemporaryFile()
-    workdir = None
-    if isolation.mode.startswith("bubblewrap"):
-        command = _bubblewrap_command(limits, as_root)
-        python = sys.executable
-        worker = f"{SANDBOX_WORKER_DIR}/worker.py"
-        config = {"workdir": SANDBOX_WORKDIR, "readable": ["/"], "writable": [SANDBOX_WORKDIR]}
-        enforce_processes = as_root
-    else:
-        workdir = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
-        command = []
-        python = sys.executable
-        worker = str(WORKER_DIR / "worker.py")
-        readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/self",
-                                      str(WORKER_DIR), *readable_extra]
-        config = {"workdir": workdir.name, "readable": readable, "writable": [workdir.name]}
-        enforce_processes = not as_root
-    command += [python, "-s", "-B", worker, json.dumps(config)]
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
-        env=_worker_environment(), close_fds=True,
-        preexec_fn=functools.partial(_apply_limits, limits, enforce_processes))
-    return SandboxedProcess(process, capture, workdir)
+def start_worker(limits: Limits) -> SandboxedProcess:
+    """A fresh sandboxed child, forked by this process's fork server, ready to load a file."""
+    for attempt in range(2):
+        server = _take_server(limits)
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        capture = tempfile.TemporaryFile()
+        try:
+            reply = server.request({"op": "spawn", "limits": asdict(limits)},
+                                   (request_read, reply_write, capture.fileno()))
+        except ServerFailed:
+            for fd in (request_write, reply_read):
+                os.close(fd)
+            capture.close()
+            if attempt:
+                raise
+            continue
+        finally:
+            for fd in (request_read, reply_write):
+                os.close(fd)
+        if not reply.get("ok"):
+            server.stop()
+            raise ServerFailed(reply.get("message", "the fork server refused to start a child"))
+        return SandboxedProcess(server, reply["pid"], request_write, reply_read, capture)
+    raise AssertionError("unreachable")

@@ -47,33 +47,64 @@ def read_source(path: Path) -> str:
     return text
 
 
-def _is_check_cell(source: str) -> bool:
-    """Cells that only run checks or shell/IPython magics are not part of the answer."""
+# The one rule, shared by the notebook builder and the reader, for which code cells are the
+# student's answer. The builder starts the cells it writes for checks and examples with these
+# markers; students who copy a check call into a cell of their own are caught by CHECK_CALLS.
+CHECK_CELL_MARKER = "# grader: check"
+EXAMPLE_CELL_MARKER = "# grader: example"
+CHECK_CALLS = ("run_checks(", "grader.check(", "grader.check_all(")
+SHELL_PREFIXES = ("!", "%")
+CELL_HEADER = "# %% {label}"
+
+
+def is_answer_cell(source: str) -> bool:
+    """Whether a code cell is graded: not a check or example cell, and not only magics or help."""
     lines = [line.strip() for line in source.splitlines() if line.strip()]
-    if not lines:
-        return True
-    if all(line.startswith(("!", "%", "?")) or line.endswith("?") for line in lines):
-        return True
-    return any(line.startswith(("grader.check", "run_checks(", "%%")) for line in lines)
+    if not lines or lines[0].startswith((CHECK_CELL_MARKER, EXAMPLE_CELL_MARKER)):
+        return False
+    if lines[0].startswith("%%"):  # a cell magic makes the whole cell something else than Python
+        return False
+    code = [line for line in lines if not line.startswith("#")]
+    if all(line.startswith(SHELL_PREFIXES) or line.endswith("?") for line in code):
+        return False
+    return not any(line.startswith(CHECK_CALLS) for line in code)
+
+
+def _answer_lines(source: str) -> str:
+    # Blank out line magics instead of deleting them so line numbers inside the cell still match.
+    return "\n".join("" if line.lstrip().startswith(SHELL_PREFIXES) else line
+                     for line in source.splitlines())
+
+
+def cells_script(cells: list[tuple[str, str]]) -> str:
+    """Answer cells ``(label, source)`` as one script; each cell starts with a ``# %% label``
+    line, so a line number in a message can be traced back to its cell."""
+    return "\n\n".join(f"{CELL_HEADER.format(label=label)}\n{_answer_lines(source)}"
+                       for label, source in cells if is_answer_cell(source)) + "\n"
+
+
+def notebook_source_from_cells(sources: list[str]) -> str:
+    """The cells a kernel ran, in the order they ran (see grader.notebook_checks)."""
+    return cells_script([(f"cell run {number}", source) for number, source in enumerate(sources, 1)])
 
 
 def notebook_source(text: str, name: str) -> str:
+    """The answer cells of a notebook as one script, each cell headed by its number in the notebook."""
     import nbformat
 
     try:
         notebook = nbformat.reads(text, as_version=4)
-    except (ValueError, json.JSONDecodeError, nbformat.reader.NotJSONError) as error:
-        raise SubmissionFileError(f"{name} is not a readable notebook: {error}") from None
-    cells = []
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if _is_check_cell(source):
-            continue
-        # Keep line numbers meaningful: drop remaining magics line by line.
-        cells.append("\n".join("" if line.lstrip().startswith(("!", "%")) else line
-                               for line in source.splitlines()))
-    if not cells:
-        raise SubmissionFileError(f"{name} has no code cells")
-    return "\n\n".join(cells) + "\n"
+        cells = list(notebook.get("cells", []))
+    except Exception as error:  # nbformat raises many kinds on malformed files
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise SubmissionFileError(
+            f"{name} is not a readable notebook ({reason}); open it in Jupyter, save it "
+            "and submit it again, or submit a .py file") from None
+    code_cells = [(number, cell.get("source", "")) for number, cell in enumerate(cells, 1)
+                  if cell.get("cell_type") == "code" and isinstance(cell.get("source", ""), str)]
+    if not code_cells:
+        raise SubmissionFileError(f"{name} has no code cells, so there is nothing to grade")
+    if not any(is_answer_cell(source) for _, source in code_cells):
+        raise SubmissionFileError(f"{name} has only check, example or shell cells; write your "
+                                  "functions in code cells of their own")
+    return cells_script([(f"notebook cell {number}", source) for number, source in code_cells])

@@ -173,7 +173,7 @@ class Submission:
 
     # -- framing ---------------------------------------------------------------
     def _read_exactly(self, count: int, deadline: float) -> bytes:
-        fd = self._worker.process.stdout.fileno()
+        fd = self._worker.reply_fd
         chunks, remaining = [], count
         while remaining:
             timeout = deadline - time.monotonic()
@@ -216,12 +216,7 @@ class Submission:
             raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
                                     WorkerTimedOut) from None
         except EOFError:
-            process = self._worker.process
-            try:
-                process.wait(timeout=2)
-            except Exception:
-                pass
-            raise self._fail_worker(_exit_reason(process.poll(), self.limits)) from None
+            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         except (wire.WireError, KeyError, TypeError, ValueError) as error:
             raise self._fail_worker(f"the grader could not read its reply ({error})") from None
 
@@ -232,7 +227,7 @@ class Submission:
             reply = {"ok": True, "value": value}
         except Exception as error:  # the callback is grader code fed student data
             reply = {"ok": False, "message": f"{type(error).__name__}: {error}"}
-        wire.write_frame(self._worker.process.stdin.fileno(), reply)
+        wire.write_frame(self._worker.request_fd, reply)
 
     def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None,
                  budgeted: bool = True):
@@ -246,9 +241,9 @@ class Submission:
         self._next_id += 1
         request["id"] = self._next_id
         try:
-            wire.write_frame(self._worker.process.stdin.fileno(), request)
+            wire.write_frame(self._worker.request_fd, request)
         except (BrokenPipeError, OSError):
-            raise self._fail_worker(_exit_reason(self._worker.process.poll(), self.limits)) from None
+            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         reply = self._expect(seconds, doing, callbacks)
         if reply.get("id") != self._next_id:
             raise self._fail_worker("the grader's channel received an unexpected reply")

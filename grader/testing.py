@@ -203,6 +203,9 @@ settings.register_profile("grading", derandomize=True, max_examples=25, deadline
                           phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           database=None, print_blob=False, report_multiple_bugs=False,
                           suppress_health_check=SUPPRESSED)
+# A failing public test, re-run to show the student hypothesis's smallest failing input.
+settings.register_profile("shrinking", settings.get_profile("grading"),
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
 settings.register_profile("check", derandomize=True, max_examples=15, deadline=None,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
                           database=None, print_blob=False, report_multiple_bugs=False,

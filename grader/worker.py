@@ -1,14 +1,14 @@
-"""The program that runs inside the sandbox and executes one student's file.
+"""What a sandboxed child runs: it loads one student's file and answers calls into it.
 
-It is started by grader.sandbox as ``python -I worker.py CONFIG_JSON`` and talks to
-the grader over two pipes with grader.wire frames: requests on stdin, replies on
-the original stdout. The student's own prints go to the capture file on stderr.
+The fork server (``forkserver.py``) forks a child per student and topic and calls
+``run``. The child talks to the grader over two pipes with grader.wire frames:
+requests on fd 0, replies on fd 1; the student's own prints go to the capture
+file on fd 2, and fds 0-1 are then pointed away from the pipes.
 Nothing here is trusted by the grader: every reply is only "what the student's
 function returned", which the student controls anyway.
 
 Standard library and numpy only; this file is copied into the sandbox as is.
 """
-import json
 import linecache
 import os
 import sys
@@ -216,8 +216,8 @@ def redirect_standard_streams() -> Channel:
     return Channel(request_fd, reply_fd)
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
+def run(config: dict) -> None:
+    """Serve one submission until the grader closes the request pipe."""
     channel = redirect_standard_streams()
     sys.path[:] = [p for p in sys.path if p != os.path.dirname(os.path.abspath(__file__))]
     os.chdir(config["workdir"])
@@ -225,7 +225,3 @@ def main() -> None:
     sys.argv = ["submission"]
     channel.send({"op": "ready"})
     Worker(channel).serve()
-
-
-if __name__ == "__main__":
-    main()

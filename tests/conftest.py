@@ -1,5 +1,6 @@
 """Shared helpers for the framework's own tests."""
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,48 @@ def load_fixture_module(path: Path):
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _command_line(pid: str) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+
+
+def _parent(pid: str) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+
+
+def _ancestors(pid: str) -> set[str]:
+    ancestors, current = set(), pid
+    while current not in ("0", "1") and len(ancestors) < 64:
+        current = _parent(current)
+        ancestors.add(current)
+    return ancestors
+
+
+def _is_fork_server(command: str) -> bool:
+    """The server's Python (or a fork of it); not the bwrap or setpriv wrapped around it."""
+    program = os.path.basename(command.split(" ", 1)[0])
+    return program.startswith("python") and "forkserver.py" in command
+
+
+def student_processes(below: int | None = None) -> list[str]:
+    """Processes forked for students that are still alive (the fork servers themselves are not).
+
+    A forked child runs the fork server's command line and its parent does too. With
+    ``below``, only descendants of that pid count (other tests may grade in parallel);
+    the attackers' sleepers count anywhere, as an escaped orphan is re-parented away.
+    """
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = _command_line(pid)
+            forked = _is_fork_server(command) and _is_fork_server(_command_line(_parent(pid)))
+            mine = below is None or str(below) in _ancestors(pid)
+        except (OSError, IndexError):
+            continue
+        if "time.sleep(3600)" in command or (forked and mine):
+            found.append(f"{pid} {command[:80]}")
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, student_processes
 from grader.batch import grade_batch
 from grader.sandbox import Limits, detect_isolation
 
@@ -101,29 +101,8 @@ def build_class(folder: Path) -> Path:
     return folder
 
 
-def _parent(pid: str) -> str:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
-
-
 def leftover_processes() -> list[str]:
-    """Workers still running below this test process, and the attackers' sleepers anywhere.
-
-    Other tests may be grading in parallel (pytest-xdist), so only this process's own
-    descendants count; an escaped orphan would be re-parented away, hence the marker.
-    """
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            ancestors, current = set(), pid
-            while current not in ("0", "1") and len(ancestors) < 64:
-                current = _parent(current)
-                ancestors.add(current)
-        except (OSError, IndexError):
-            continue
-        if "time.sleep(3600)" in command or (str(os.getpid()) in ancestors and "worker.py" in command):
-            found.append(f"{pid} {command[:80]}")
-    return found
+    return student_processes(below=os.getpid())
 
 
 @pytest.fixture(scope="module", params=["bubblewrap", "fallback"])

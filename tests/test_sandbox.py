@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import student_processes
 from grader.sandbox import Limits, detect_isolation
 from grader.submission import StudentError, StudentUnavailable, Submission
 
@@ -155,14 +156,7 @@ def test_no_student_process_is_left_behind():
     with pytest.raises(StudentUnavailable):
         student.f(1)
     student.close()
-    uid = None
-    if detect_isolation().mode == "bubblewrap":
-        from grader.sandbox import sandbox_uid
-        uid = sandbox_uid()
-    time.sleep(0.2)
-    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and uid is not None
-                 and os.stat(f"/proc/{p}").st_uid == uid]
-    assert leftovers == []
+    assert student_processes(below=os.getpid()) == []
 
 
 def test_isolation_summary_names_what_is_missing_without_bubblewrap(monkeypatch):

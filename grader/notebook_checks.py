@@ -1,0 +1,72 @@
+"""Running a topic's public tests from inside a student's notebook, as ``grader check`` does.
+
+The check cell grades the code the student has run, not the file on disk (which may be
+unsaved): every cell that ran without error and is an answer cell by the rule in
+``grader.sources`` (check, example and shell cells are not), in the order it ran, with a
+cell that ran twice unchanged counted once. That source goes through the same sandboxed
+``grade_source`` and the same ``format_check`` as ``grader check``, so the messages match.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from grader.sources import is_answer_cell
+
+_ran: list[str] = []
+_tracking = False
+
+
+def _remember(result) -> None:
+    source = result.info.raw_cell
+    if result.success and is_answer_cell(source) and source not in _ran:
+        _ran.append(source)
+
+
+def track_cells() -> None:
+    """Remember each answer cell that runs from now on (the notebook's first cell calls this)."""
+    global _tracking
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or _tracking:
+        return
+    shell.events.register("post_run_cell", _remember)
+    _tracking = True
+
+
+def _history() -> list[str]:
+    """Without tracking, the kernel's input history: answer cells that still compile."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return []
+    sources = []
+    for source in shell.history_manager.input_hist_raw:
+        try:
+            compile(source, "<cell>", "exec")
+        except SyntaxError:
+            continue
+        if is_answer_cell(source) and source not in sources:
+            sources.append(source)
+    return sources
+
+
+def notebook_code() -> str:
+    from grader.sources import notebook_source_from_cells
+
+    return notebook_source_from_cells(_ran if _tracking else _history())
+
+
+def run_checks(topic_name: str) -> None:
+    """Print what ``grader check TOPIC`` prints, for the functions this notebook defined."""
+    from grader.cli import format_check
+    from grader.runner import grade_source
+    from grader.topics import find_course_root, get_topic
+
+    topic = get_topic(find_course_root(), topic_name)
+    name = f"{topic.name}.ipynb"
+    started = time.monotonic()
+    result = grade_source(topic, notebook_code(), file=name, hidden=False, profile="check")
+    print(format_check(result, Path(name), time.monotonic() - started))
