@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader.class_report import write_class_outputs
 from grader.cluster import run_on_cluster
 from grader.gradebook import write_gradebook
 from grader.report import write_report
@@ -158,6 +159,8 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
             rows.append(row)
             bar.update(1)
     write_gradebook(out / GRADEBOOK_FILE, rows, list(topics))
+    write_class_outputs(out, submissions, [row["student"] for row in rows],
+                        [available[name] for name in topics], templates=course / "templates")
     return rows
 
 

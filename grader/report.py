@@ -1,24 +1,105 @@
-"""The per-student HTML report, rendered from templates/report.html.j2."""
+"""The per-student HTML report, rendered from templates/report.html.j2.
+
+What a student may see is decided here, not in the template: hidden tests show
+what was checked, the failing call's shapes, the hint and the relative errors of
+gradient checks, never expected values, gradient values, printed output or the
+counterexample (all of which could reveal the reference).
+"""
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from grader.results import StudentResult, outcome_text, write_atomically
+from grader.plots import ErrorChart, ValuesChart, error_chart, values_chart
+from grader.results import StudentResult, write_atomically
+from grader.runner import TestOutcome, TopicResult
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+COUNTEREXAMPLE_MARKER = "Smallest failing input found:"
 
 
-def _environment(templates: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+@dataclass(frozen=True)
+class GradientView:
+    against: str
+    rtol: float
+    errors: ErrorChart
+    values: ValuesChart | None  # public tests only
+
+
+@dataclass(frozen=True)
+class TestView:
+    outcome: TestOutcome
+    details: str | None  # expected/got and similar: public tests only
+    counterexample: str | None  # hypothesis's shrunk failing input: public tests only
+    printed: str | None
+    gradient: GradientView | None
+
+
+@dataclass(frozen=True)
+class TopicView:
+    topic: TopicResult
+    failed: list[TestView]
+    passed: list[TestView]
+
+
+@functools.lru_cache(maxsize=8)
+def environment(templates: Path) -> jinja2.Environment:
+    """One environment per template folder, so templates are compiled once per process."""
+    # The course's own templates win; the package's fill in what the course does not override.
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), jinja2.FileSystemLoader(str(TEMPLATES))])
+    return jinja2.Environment(loader=loader,
                               autoescape=jinja2.select_autoescape(["html", "j2"]),
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def split_detail(detail: str | None) -> tuple[str | None, str | None]:
+    """(details, counterexample): hypothesis's shrunk example is shown apart from the rest."""
+    if not detail:
+        return None, None
+    before, marker, after = detail.partition(COUNTEREXAMPLE_MARKER)
+    if not marker:
+        return detail.strip() or None, None
+    return before.strip() or None, after.strip() or None
+
+
+def _chosen_check(outcome: TestOutcome) -> dict | None:
+    """The check a student should look at: when the test failed, the last one run (the failing,
+    shrunk example); when it passed, the one closest to the tolerance."""
+    checks = [c for c in outcome.data.get("gradient_check", []) if c.get("parameters")]
+    if not checks:
+        return None
+    if not outcome.passed:
+        return checks[-1]
+    return max(checks, key=lambda c: max(p["max_rel_error"] / c["rtol"] for p in c["parameters"]))
+
+
+def gradient_view(outcome: TestOutcome) -> GradientView | None:
+    check = _chosen_check(outcome)
+    if check is None:
+        return None
+    values = None if outcome.hidden else values_chart(check["parameters"])
+    return GradientView(check["against"], check["rtol"], error_chart(check["parameters"], check["rtol"]),
+                        values)
+
+
+def outcome_view(outcome: TestOutcome) -> TestView:
+    if outcome.hidden:
+        return TestView(outcome, None, None, None, gradient_view(outcome))
+    details, counterexample = split_detail(outcome.detail) if not outcome.passed else (None, None)
+    return TestView(outcome, details, counterexample, outcome.printed or None, gradient_view(outcome))
+
+
+def topic_view(topic: TopicResult) -> TopicView:
+    views = [outcome_view(o) for o in topic.outcomes]
+    return TopicView(topic, [v for v in views if not v.outcome.passed], [v for v in views if v.outcome.passed])
+
+
 def render_report(result: StudentResult, templates: Path = TEMPLATES) -> str:
-    template = _environment(templates).get_template("report.html.j2")
-    return template.render(result=result, outcome_text=outcome_text)
+    template = environment(templates).get_template("report.html.j2")
+    return template.render(result=result, topics=[topic_view(t) for t in result.topics])
 
 
 def write_report(path: Path, result: StudentResult, templates: Path = TEMPLATES) -> None:

@@ -55,7 +55,7 @@ def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
         "output": outcome_text(outcome),
         "visibility": "after_published" if outcome.hidden else "visible",
         "extra_data": {"topic": topic.topic, "test": outcome.name, "hidden": outcome.hidden,
-                       "mistake": outcome.mistake},
+                       "mistake": outcome.mistake, "hint": outcome.hint},
     }
 
 

@@ -1,0 +1,110 @@
+"""The student's report.html: what each test shows, and what a hidden test never shows."""
+import re
+
+from grader.plots import error_chart, values_chart
+from grader.report import render_report, split_detail
+from grader.results import StudentResult
+from grader import runner
+
+SECRET = "4.2424242"  # an expected value the reference computed
+
+
+def gradient_data(*, reveal: bool, error: float = 0.3, against: str = "your cost") -> dict:
+    values = {"analytic": [1.5, -2.0, 0.25], "numerical": [1.5, 2.0, 0.25]} if reveal else \
+        {"analytic": [], "numerical": []}
+    return {"gradient_check": [{"against": against, "rtol": 1e-5, "parameters": [
+        {"name": "w", "shape": [3], "method": "element-wise", "max_rel_error": error, "worst": "(1,)", **values},
+        {"name": "b", "shape": [], "method": "element-wise", "max_rel_error": 1e-11, "worst": "()",
+         "analytic": [0.5] if reveal else [], "numerical": [0.5] if reveal else []}]}]}
+
+
+def outcome(name: str, *, hidden: bool, passed: bool = False, **fields) -> runner.TestOutcome:
+    defaults = dict(message="dw disagrees with the numerical gradient", hint="divide by m", call="f(X array (5, 3))")
+    return runner.TestOutcome("regularization", name, f"what {name} checks", 2.0, 2.0 if passed else 0.0, passed, hidden,
+                       **(defaults | fields))
+
+
+def report(*outcomes: runner.TestOutcome) -> str:
+    return render_report(StudentResult("ana", [runner.TopicResult("regularization", "Regularized gradients",
+                                                           "regularization.py", None, "bubblewrap", list(outcomes))]))
+
+
+def test_a_failed_test_shows_what_was_checked_points_call_and_hint():
+    html = report(outcome("test_grad", hidden=True))
+    assert "what test_grad checks" in html
+    assert "0/2" in html
+    assert "f(X array (5, 3))" in html
+    assert "divide by m" in html
+
+
+def test_a_hidden_test_never_shows_detail_printed_output_or_gradient_values():
+    html = report(outcome("test_hidden", hidden=True, detail=f"expected {SECRET}, got 1.0\n"
+                          f"Smallest failing input found:\nX={SECRET}", printed=f"debug {SECRET}",
+                          data=gradient_data(reveal=True, against="the correct cost")))
+    assert SECRET not in html
+    assert "Smallest failing input" not in html
+    assert "analytic versus numerical" not in html
+    assert "relative error per parameter" in html  # errors against the tolerance are fine
+
+
+def test_a_public_failure_shows_the_shrunk_counterexample_apart_from_the_details():
+    html = report(outcome("test_public", hidden=False, detail="expected 1., got 2.\n"
+                          "Smallest failing input found:\nDraw 1 (X): array([[0., 0.]])"))
+    block = re.search(r"Smallest failing input found</dt><dd><pre>(.*?)</pre>", html, re.S).group(1)
+    assert "array([[0., 0.]])" in block and "expected" not in block
+    assert "expected 1., got 2." in html
+
+
+def test_split_detail_separates_details_from_the_counterexample():
+    assert split_detail("expected 1\nSmallest failing input found:\nx=0") == ("expected 1", "x=0")
+    assert split_detail("Smallest failing input found:\nx=0") == (None, "x=0")
+    assert split_detail("expected 1") == ("expected 1", None)
+    assert split_detail(None) == (None, None)
+
+
+def test_a_public_gradient_check_plots_analytic_against_numerical_values():
+    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    assert "analytic versus numerical" in html
+    assert html.count('class="gap"') == 1  # only the entry whose sign is wrong is marked
+
+
+def test_the_error_chart_marks_parameters_over_the_tolerance():
+    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    assert html.count('class="bad"') == 1 and html.count('class="ok"') == 1
+
+
+def test_a_failed_property_test_plots_its_last_check_the_failing_example():
+    data = gradient_data(reveal=False, error=1e-12)
+    data["gradient_check"].append(gradient_data(reveal=False, error=0.5)["gradient_check"][0])
+    html = report(outcome("test_property", hidden=True, data=data))
+    assert "largest relative error 0.5" in html
+
+
+def test_passed_tests_are_listed_under_a_summary_after_the_failures():
+    html = report(outcome("test_ok", hidden=False, passed=True), outcome("test_bad", hidden=False))
+    assert html.index("what test_bad checks") < html.index("1 test passed") < html.index("what test_ok checks")
+
+
+def test_the_report_is_self_contained_and_sized_for_phones():
+    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert not re.search(r"<(script|link|img)\b", html)
+    assert "http://" not in html and "https://" not in html
+
+
+def test_a_topic_that_did_not_run_shows_its_error():
+    result = StudentResult("ana", [runner.TopicResult("shapes", "Shapes", None, "no file shapes.py", "none", [])])
+    assert "no file shapes.py" in render_report(result)
+
+
+def test_error_bars_grow_with_the_error_on_a_log_scale():
+    chart = error_chart([{"name": "a", "max_rel_error": 1e-12}, {"name": "b", "max_rel_error": 1e-4},
+                         {"name": "c", "max_rel_error": 0.0}], rtol=1e-5)
+    small, large, zero = chart.bars
+    assert zero.length == 0 < small.length < large.length
+    assert small.within and not large.within
+    assert chart.x0 + small.length < chart.tolerance_x < chart.x0 + large.length
+
+
+def test_there_is_no_values_chart_without_revealed_values():
+    assert values_chart([{"name": "w", "analytic": [], "numerical": []}]) is None
