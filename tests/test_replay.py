@@ -147,3 +147,19 @@ def test_a_test_the_reference_fails_is_not_replayed(topic):
 class BrokenStudent:
     def mean(self, x):
         raise ValueError("broken")
+
+
+def test_drawn_examples_do_not_depend_on_the_modules_the_process_has_loaded(topic, tmp_path):
+    test = next(c.function for c in runner.collect_tests(topic, public=False, hidden=True)
+                if c.name == "test_mean_matches_reference")
+    reference = {"student": runner.TrustedSubmission(runner.reference_module(topic), topic.signatures),
+                 "reference": runner.reference_module(topic)}
+    replay._recordings.pop(test, None)
+    before = replay.record(test, lambda: reference)
+    # Hypothesis would otherwise draw literals found in any newly loaded local module.
+    constants = tmp_path / "many_constants.py"
+    constants.write_text("VALUES = [" + ", ".join(f"{v / 7:.6f}" for v in range(-20, 21)) + "]\n")
+    runner.load_module(constants, "_many_constants")
+    replay._recordings.pop(test)
+    after = replay.record(test, lambda: reference)
+    assert [e.arguments["x"].tolist() for e in before] == [e.arguments["x"].tolist() for e in after]
