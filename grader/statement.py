@@ -130,7 +130,7 @@ def docstring_markdown(doc: str) -> str:
     """A docstring as Markdown (see the module docstring for the rules)."""
     lines = inspect.cleandoc(doc).splitlines()
     out: list[str] = []
-    in_bullet = False  # inside a "- " item: 2-space lines continue it, deeper blocks are blocks
+    in_bullet = False  # inside a "- " item: 2-space lines continue it, deeper blocks belong to it
     i = 0
     while i < len(lines):
         line = lines[i]
