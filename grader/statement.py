@@ -1,16 +1,19 @@
 """A topic's problem statement, read from its stub: the one place the text lives.
 
 The stub's module docstring is the introduction and each public function's docstring its
-exercise. Notebooks render them as Markdown: prose stays prose, an indented block after a
-blank line is a formula (display LaTeX when written as a ``.. math::`` block, otherwise a
-preformatted block exactly as in the stub), and indented lines straight after ``Args:``,
-``Returns:``, ``Raises:`` or ``... keys (default):`` become a list.
+exercise. Notebooks render them as Markdown: prose stays prose; a ``.. math::`` line followed
+by an indented body of LaTeX (as in reST) becomes display math, one ``$$`` block per equation,
+equations separated by blank lines, the LaTeX passed through untouched; any other indented
+block after a blank line (pseudocode, numpy indexing) is a preformatted block exactly as in
+the stub; and indented lines straight after ``Args:``, ``Returns:``, ``Raises:`` or
+``... keys (default):`` become a list.
 """
 from __future__ import annotations
 
 import ast
 import inspect
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +65,7 @@ def read_statement(name: str, stub: Path) -> TopicStatement:
 
 # ----------------------------------------------------------------- Markdown
 LIST_SECTION = re.compile(r"^(Args|Returns|Raises|[\w ]* keys[\w ()]*):$")
+MATH_DIRECTIVE = ".. math::"
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 
@@ -83,11 +87,16 @@ def _indented_block(lines: list[str], start: int, deeper_than: int = 0) -> tuple
     return lines[start:end], end
 
 
-def _formula(block: list[str]) -> str:
-    text = inspect.cleandoc("\n".join(block))
-    if text.startswith(".. math::"):
-        return "$$\n" + inspect.cleandoc(text[len(".. math::"):]) + "\n$$"
-    return "```text\n" + text + "\n```"
+def _preformatted(block: list[str]) -> str:
+    return "```text\n" + inspect.cleandoc("\n".join(block)) + "\n```"
+
+
+def _display_math(body: list[str]) -> str:
+    """A ``.. math::`` body as ``$$`` blocks, one per blank-line-separated equation (as in reST).
+
+    Jupyter's Markdown takes the math out before parsing, so the LaTeX needs no escaping."""
+    equations = re.split(r"\n[ \t]*\n", textwrap.dedent("\n".join(body)).strip("\n"))
+    return "\n\n".join(f"$$\n{equation.rstrip()}\n$$" for equation in equations if equation.strip())
 
 
 def _list_item(entry: str) -> str:
@@ -121,14 +130,19 @@ def docstring_markdown(doc: str) -> str:
     """A docstring as Markdown (see the module docstring for the rules)."""
     lines = inspect.cleandoc(doc).splitlines()
     out: list[str] = []
-    in_bullet = False  # inside a "- " item: 2-space lines continue it, deeper blocks are formulas
+    in_bullet = False  # inside a "- " item: 2-space lines continue it, deeper blocks belong to it
     i = 0
     while i < len(lines):
         line = lines[i]
         indent = len(line) - len(line.lstrip())
         if line.strip() and indent == 0:
             in_bullet = line.startswith("- ")
-        if in_bullet and indent == 2:
+        if line.strip() == MATH_DIRECTIVE:
+            body, i = _indented_block(lines, i + 1, indent)
+            if out and out[-1]:
+                out.append("")  # display math starts a block of its own
+            out.append(_indent(_display_math(body), "  " if in_bullet else ""))
+        elif in_bullet and indent == 2:
             out.append("  " + _escape_prose(line.strip()))
             i += 1
         elif indent and out and LIST_SECTION.match(out[-1]) and not in_bullet:
@@ -136,7 +150,7 @@ def docstring_markdown(doc: str) -> str:
             out.append(_list(block))
         elif indent:
             block, i = _indented_block(lines, i, 2 if in_bullet else 0)
-            out.append(_indent(_formula(block), "  " if in_bullet else ""))
+            out.append(_indent(_preformatted(block), "  " if in_bullet else ""))
         else:
             out.append(_escape_prose(line))
             i += 1

@@ -83,10 +83,10 @@ def test_the_statement_comes_from_the_stub_docstrings(topic):
             assert ast.get_docstring(node).splitlines()[0] in shown
 
 
-def test_formulas_are_shown_as_blocks_in_markdown():
+def test_formulas_are_shown_as_display_math_in_markdown():
     notebook = student_notebook(get_topic(ROOT, "regularization"), Audience(None, 0))
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    assert "```text\nJ(w, b) = 1/(2m) * sum_i (x_i . w + b - y_i)^2" in markdown
+    assert "$$\nJ(w, b) = \\frac{1}{2m} \\sum_{i=1}^{m} (x_i^\\top w + b - y_i)^2" in markdown
 
 
 def test_a_stub_notebook_extracts_to_the_stub_functions():

@@ -21,13 +21,15 @@ import numpy as np
 
 
 def affine_forward(x, w, b):
-    """Forward pass of a fully connected (affine) layer.
+    r"""Forward pass of a fully connected (affine) layer.
 
     Each sample x[i] may have any shape (d_1, ..., d_k); it is flattened to a row
     of D = d_1 * ... * d_k numbers in C order (row-major, numpy's default:
-    x.reshape(N, -1), not order="F"). Then
+    x.reshape(N, -1), not order="F"). Then, with b added to every row,
 
-        out = x_flat @ w + b
+    .. math::
+
+        \text{out} = x_{\text{flat}}\, w + b
 
     Args:
         x: (N, d_1, ..., d_k) inputs, k >= 1.
@@ -42,11 +44,18 @@ def affine_forward(x, w, b):
 
 
 def affine_backward(dout, cache):
-    """Backward pass of the affine layer.
+    r"""Backward pass of the affine layer.
 
-        dx_flat = dout @ w.T        (N, D), then reshaped to x's shape
-        dw      = x_flat.T @ dout   (D, M)
-        db      = sum of dout over the samples (axis 0)   (M,)
+    .. math::
+
+        dx_{\text{flat}} = \text{dout}\, w^\top
+
+        dw = x_{\text{flat}}^\top\, \text{dout}
+
+        db_j = \sum_{i=1}^{N} \text{dout}_{ij}
+
+    dx_flat is (N, D), reshaped to x's shape; dw is (D, M); db, the sum of dout
+    over the samples (axis 0), is (M,).
 
     Args:
         dout: (N, M) upstream gradient.
@@ -71,9 +80,12 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """Backward pass of the ReLU layer.
+    r"""Backward pass of the ReLU layer, element-wise.
 
-        dx = dout where x > 0, and 0 where x <= 0
+    .. math::
+
+        dx = \begin{cases} \text{dout} & \text{where } x > 0 \\
+                            0 & \text{where } x \le 0 \end{cases}
 
     This project takes ReLU's derivative at exactly 0 to be 0.
 
@@ -101,9 +113,13 @@ def sigmoid_forward(x):
 
 
 def sigmoid_backward(dout, cache):
-    """Backward pass of the sigmoid layer.
+    r"""Backward pass of the sigmoid layer, element-wise.
 
-        dx = dout * s * (1 - s),   s = sigmoid(x)   (the layer's output)
+    .. math::
+
+        dx = \text{dout} \cdot s \, (1 - s), \qquad s = \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    s is the layer's output.
 
     Args:
         dout: upstream gradient, with the shape of x.
@@ -116,11 +132,17 @@ def sigmoid_backward(dout, cache):
 
 
 def softmax_cross_entropy(scores, y):
-    """Softmax cross-entropy loss, averaged over the samples, and its gradient.
+    r"""Softmax cross-entropy loss, averaged over the samples, and its gradient.
 
-        P[i, j] = exp(scores[i, j]) / sum_k exp(scores[i, k])
-        loss    = -(1/N) * sum_i log P[i, y[i]]
-        dscores = (P - Y) / N,   Y the one-hot matrix of y
+    .. math::
+
+        P_{ij} = \frac{e^{\text{scores}_{ij}}}{\sum_{k=1}^{C} e^{\text{scores}_{ik}}}
+
+        \text{loss} = -\frac{1}{N} \sum_{i=1}^{N} \log P_{i y_i}
+
+        \text{dscores} = \frac{1}{N} (P - Y)
+
+    Y is the (N, C) one-hot matrix of y, and y_i is y[i].
 
     Must stay finite for scores of magnitude 1000: subtract each row's maximum
     before exponentiating (log-sum-exp), which changes nothing mathematically.
@@ -136,12 +158,20 @@ def softmax_cross_entropy(scores, y):
 
 
 def two_layer_net(params, X, y=None, reg=0.0):
-    """A two-layer network: affine - ReLU - affine - softmax cross-entropy.
+    r"""A two-layer network: affine - ReLU - affine - softmax cross-entropy.
 
-        hidden = relu(X @ W1 + b1)          (N, H)
-        scores = hidden @ W2 + b2           (N, C)
-        loss   = softmax_cross_entropy(scores, y) + reg * (sum(W1**2) + sum(W2**2))
+    .. math::
 
+        \text{hidden} = \max(0,\ X W_1 + b_1)
+
+        \text{scores} = \text{hidden}\, W_2 + b_2
+
+        \text{loss} = L_{\text{data}}
+                      + \text{reg} \left( \sum_{k,l} (W_1)_{kl}^2 + \sum_{k,l} (W_2)_{kl}^2 \right)
+
+    W_1, b_1, W_2, b_2 are params["W1"], params["b1"], params["W2"], params["b2"];
+    hidden is (N, H) and scores (N, C); L_data is softmax_cross_entropy(scores, y);
+    the max is element-wise and the biases are added to every row.
     The biases are not regularized. Note there is no 1/2 in the penalty, so its
     gradient is 2 * reg * W.
 

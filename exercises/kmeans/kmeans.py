@@ -6,6 +6,8 @@ Conventions used by every function in this file:
 - centroids has shape (k, d): one centroid per row, k clusters.
 - labels has shape (n,) and holds integers in [0, k): labels[i] is the cluster of X[i].
 - Distances are squared Euclidean: ||x - c||^2 = sum_j (x_j - c_j)^2.
+- In the formulas, x_i is the sample X[i], c_j the centroid centroids[j] and
+  l_i the label labels[i].
 - Functions return new arrays and never modify their arguments.
 - Use numpy; everything is float64 except labels (integers).
 """
@@ -13,9 +15,11 @@ import numpy as np
 
 
 def assign_clusters(X, centroids):
-    """Assign every sample to its nearest centroid.
+    r"""Assign every sample to its nearest centroid.
 
-        labels[i] = argmin_j ||X[i] - centroids[j]||^2
+    .. math::
+
+        l_i = \arg\min_{j} \lVert x_i - c_j \rVert^2
 
     When several centroids are equally near, the lowest index wins (np.argmin
     returns the first minimum; in a loop, replace the best only on a strictly
@@ -32,9 +36,14 @@ def assign_clusters(X, centroids):
 
 
 def update_centroids(X, labels, centroids):
-    """Move every centroid to the mean of the samples assigned to it.
+    r"""Move every centroid to the mean of the samples assigned to it.
 
-        new_centroids[j] = (1 / |C_j|) * sum_{i in C_j} X[i],   C_j = {i : labels[i] == j}
+    .. math::
+
+        c_j^{\text{new}} = \frac{1}{|C_j|} \sum_{i \in C_j} x_i,
+        \qquad C_j = \{\, i : l_i = j \,\}
+
+    c_j^new is new_centroids[j].
 
     A cluster with no samples (|C_j| = 0) keeps its previous centroid,
     new_centroids[j] = centroids[j]: the mean of no samples is undefined (nan).
@@ -51,9 +60,11 @@ def update_centroids(X, labels, centroids):
 
 
 def kmeans_objective(X, centroids, labels):
-    """The k-means objective (distortion) of a clustering: a sum, not a mean.
+    r"""The k-means objective (distortion) of a clustering: a sum, not a mean.
 
-        J = sum_i ||X[i] - centroids[labels[i]]||^2
+    .. math::
+
+        J = \sum_{i=1}^{n} \lVert x_i - c_{l_i} \rVert^2
 
     Use the labels given, whether or not they are the nearest centroids.
 
@@ -96,12 +107,17 @@ def kmeans(X, init_centroids, max_iter=100):
 
 
 def kmeans_plus_plus(X, k, rng):
-    """k-means++: choose k initial centroids among the samples.
+    r"""k-means++: choose k initial centroids among the samples.
 
     The first centre is X[rng.integers(n)]. Each next centre is
     X[rng.choice(n, p=D2 / D2.sum())], where D2[i] is the squared distance
     from X[i] to the nearest centre chosen so far (so a chosen sample has
-    D2 = 0 and is never chosen again).
+    D2 = 0 and is never chosen again): sample i is drawn with probability
+
+    .. math::
+
+        p_i = \frac{D2_i}{\sum_{l=1}^{n} D2_l}, \qquad
+        D2_i = \min_{c \text{ chosen}} \lVert x_i - c \rVert^2
 
     Use exactly these calls on rng, in this order, and no other random
     numbers (not np.random): the grader replays the same generator.

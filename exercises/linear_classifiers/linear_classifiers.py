@@ -8,6 +8,7 @@ Conventions used by every function in this file:
   (Some course slides write z = Wx + b with one sample per column; here every
   sample is a row, so W is (D, C) and the product is X @ W.)
 - y has shape (N,): integer labels in [0, C). y[i] is the correct class of sample i.
+  In the formulas, S_ij is S[i, j] and y_i is y[i].
 - reg >= 0 is the regularization strength. Each loss is the MEAN of the
   per-sample losses over the N samples plus reg * sum(W**2) (no 1/2, and the
   bias b is not regularized).
@@ -19,11 +20,15 @@ import numpy as np
 
 
 def svm_loss(W, b, X, y, reg, delta=1.0):
-    """Multiclass hinge (SVM) loss and its gradient.
+    r"""Multiclass hinge (SVM) loss and its gradient.
 
-        S = X @ W + b
-        L_i = sum over j != y[i] of max(0, S[i, j] - S[i, y[i]] + delta)
-        loss = (1/N) * sum_i L_i  +  reg * sum(W**2)
+    .. math::
+
+        S = XW + b
+
+        L_i = \sum_{j \ne y_i} \max(0,\ S_{ij} - S_{i y_i} + \delta)
+
+        \text{loss} = \frac{1}{N} \sum_{i=1}^{N} L_i + \text{reg} \sum_{k,l} W_{kl}^2
 
     The correct class's own term is left out of the sum. delta is the margin:
     delta = 1 is the usual hinge, delta = 0 the perceptron-style loss.
@@ -33,8 +38,11 @@ def svm_loss(W, b, X, y, reg, delta=1.0):
     use 0). The correct class's score appears in every term of L_i, so
     dS[i, y[i]] = -(number of positive margins in row i) / N. Then
 
-        dW = X.T @ dS + 2 * reg * W
-        db = sum over i of dS[i, :]
+    .. math::
+
+        dW = X^\top dS + 2\, \text{reg}\, W
+
+        db_j = \sum_{i=1}^{N} dS_{ij}
 
     Args:
         W: (D, C) weights.
@@ -51,9 +59,11 @@ def svm_loss(W, b, X, y, reg, delta=1.0):
 
 
 def softmax(S):
-    """Row-wise softmax of a score matrix.
+    r"""Row-wise softmax of a score matrix.
 
-        P[i, j] = exp(S[i, j]) / sum_k exp(S[i, k])
+    .. math::
+
+        P_{ij} = \frac{e^{S_{ij}}}{\sum_{k=1}^{C} e^{S_{ik}}}
 
     Each row of P is one sample's probability distribution over the C classes,
     so every row sums to 1. Must stay finite (no nan, no overflow warning) for
@@ -70,20 +80,28 @@ def softmax(S):
 
 
 def softmax_loss(W, b, X, y, reg):
-    """Softmax (cross-entropy) loss and its gradient.
+    r"""Softmax (cross-entropy) loss and its gradient.
 
-        S = X @ W + b,   P = softmax(S)
-        L_i = -log P[i, y[i]]
-        loss = (1/N) * sum_i L_i  +  reg * sum(W**2)
+    .. math::
+
+        S = XW + b, \qquad P = \operatorname{softmax}(S)
+
+        L_i = -\log P_{i y_i}
+
+        \text{loss} = \frac{1}{N} \sum_{i=1}^{N} L_i + \text{reg} \sum_{k,l} W_{kl}^2
 
     Compute log P stably (log-sum-exp): for large scores P[i, y[i]] can round
     to 0, and log(0) = -inf. Must stay finite for scores of magnitude up to 1e4.
 
     Gradient: with Y the (N, C) one-hot matrix of y,
 
-        dS = (P - Y) / N
-        dW = X.T @ dS + 2 * reg * W
-        db = sum over i of dS[i, :]
+    .. math::
+
+        dS = \frac{1}{N} (P - Y)
+
+        dW = X^\top dS + 2\, \text{reg}\, W
+
+        db_j = \sum_{i=1}^{N} dS_{ij}
 
     Args:
         W: (D, C) weights.

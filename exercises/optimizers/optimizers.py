@@ -20,14 +20,21 @@ Conventions used by every function in this file:
 - Do not modify w or dw in place: return next_w as a new array (write
   next_w = w - ..., never w -= ...). Updating config is expected.
 - Use numpy; everything is float64. eps is added OUTSIDE the square root.
+- In the formulas, squares, square roots and divisions are element-wise, a left
+  arrow updates a state entry of config, and the Greek letters are the
+  hyperparameters named under each formula (eta is learning_rate).
 """
 import numpy as np
 
 
 def sgd(w, dw, config=None):
-    """Vanilla stochastic gradient descent.
+    r"""Vanilla stochastic gradient descent.
 
-        next_w = w - learning_rate * dw
+    .. math::
+
+        \mathrm{next\_w} = w - \eta\, dw
+
+    eta is learning_rate.
 
     config keys (default):
         learning_rate (1e-2)
@@ -44,12 +51,16 @@ def sgd(w, dw, config=None):
 
 
 def sgd_momentum(w, dw, config=None):
-    """SGD with momentum.
+    r"""SGD with momentum.
 
-        v = momentum * v - learning_rate * dw
-        next_w = w + v
+    .. math::
 
-    The velocity v points downhill and is added to w.
+        v \leftarrow \mu v - \eta\, dw
+
+        \mathrm{next\_w} = w + v
+
+    mu is momentum, eta learning_rate, and v is config["velocity"]. The velocity
+    v points downhill and is added to w.
 
     config keys (default):
         learning_rate (1e-2)
@@ -62,10 +73,15 @@ def sgd_momentum(w, dw, config=None):
 
 
 def rmsprop(w, dw, config=None):
-    """RMSProp: a moving average of squared gradients scales each coordinate's step.
+    r"""RMSProp: a moving average of squared gradients scales each coordinate's step.
 
-        cache = decay_rate * cache + (1 - decay_rate) * dw**2
-        next_w = w - learning_rate * dw / (sqrt(cache) + epsilon)
+    .. math::
+
+        \text{cache} \leftarrow \rho\, \text{cache} + (1 - \rho)\, dw^2
+
+        \mathrm{next\_w} = w - \eta\, \frac{dw}{\sqrt{\text{cache}} + \epsilon}
+
+    rho is decay_rate and eta learning_rate.
 
     config keys (default):
         learning_rate (1e-2)
@@ -79,12 +95,15 @@ def rmsprop(w, dw, config=None):
 
 
 def adagrad(w, dw, config=None):
-    """Adagrad: the sum of all squared gradients so far scales each coordinate's step.
+    r"""Adagrad: the sum of all squared gradients so far scales each coordinate's step.
 
-        cache = cache + dw**2
-        next_w = w - learning_rate * dw / (sqrt(cache) + epsilon)
+    .. math::
 
-    The cache only ever grows.
+        \text{cache} \leftarrow \text{cache} + dw^2
+
+        \mathrm{next\_w} = w - \eta\, \frac{dw}{\sqrt{\text{cache}} + \epsilon}
+
+    eta is learning_rate. The cache only ever grows.
 
     config keys (default):
         learning_rate (1e-2)
@@ -97,14 +116,23 @@ def adagrad(w, dw, config=None):
 
 
 def adam(w, dw, config=None):
-    """Adam: moving averages of the gradient and its square, with bias correction.
+    r"""Adam: moving averages of the gradient and its square, with bias correction.
 
-        t = t + 1                                  (first: the first step uses t = 1)
-        m = beta1 * m + (1 - beta1) * dw
-        v = beta2 * v + (1 - beta2) * dw**2        (v from the previous v, not from m)
-        m_hat = m / (1 - beta1**t)
-        v_hat = v / (1 - beta2**t)
-        next_w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+    .. math::
+
+        t \leftarrow t + 1
+
+        m \leftarrow \beta_1 m + (1 - \beta_1)\, dw
+
+        v \leftarrow \beta_2 v + (1 - \beta_2)\, dw^2
+
+        \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}
+
+        \mathrm{next\_w} = w - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+
+    In this order: t is incremented first, so the first step uses t = 1, and v is
+    updated from the previous v, not from m. beta_1 is beta1, beta_2 beta2 and eta
+    learning_rate.
 
     config keys (default):
         learning_rate (1e-3)
@@ -120,12 +148,16 @@ def adam(w, dw, config=None):
 
 
 def ema_momentum(w, dw, config=None):
-    """Momentum in moving-average form: step along an exponential average of gradients.
+    r"""Momentum in moving-average form: step along an exponential average of gradients.
 
-        M = gamma * M + (1 - gamma) * dw
-        next_w = w - learning_rate * M
+    .. math::
 
-    No bias correction. For example, with gamma = 0.1 and gradients 1, 1, 1 from
+        M \leftarrow \gamma M + (1 - \gamma)\, dw
+
+        \mathrm{next\_w} = w - \eta\, M
+
+    eta is learning_rate. No bias correction. For example, with gamma = 0.1 and
+    gradients 1, 1, 1 from
     M = 0, M takes the values 0.9, 0.99, 0.999.
 
     config keys (default):

@@ -2,10 +2,12 @@
 
 Conventions used by every function in this file:
 
-- X has shape (m, n): one sample per row, m samples, n features.
+- X has shape (m, n): one sample per row, m samples, n features. In the formulas,
+  x_i is sample i (the row X[i]) and x_i^T w its dot product with w.
 - y has shape (m,). For logistic regression its entries are 0 or 1.
 - w has shape (n,); b is a float, the bias. The bias is never regularized.
-- lam >= 0 is the regularization strength, scaled by 1/(2m) in the cost.
+- lam >= 0 is the regularization strength (lambda in the formulas), scaled by
+  1/(2m) in the cost.
 - Functions return new values and never modify their arguments.
 - Use numpy; everything is float64.
 """
@@ -13,9 +15,12 @@ import numpy as np
 
 
 def linear_cost(X, y, w, b, lam):
-    """Regularized squared-error cost of linear regression.
+    r"""Regularized squared-error cost of linear regression.
 
-        J(w, b) = 1/(2m) * sum_i (x_i . w + b - y_i)^2  +  lam/(2m) * sum_j w_j^2
+    .. math::
+
+        J(w, b) = \frac{1}{2m} \sum_{i=1}^{m} (x_i^\top w + b - y_i)^2
+                  + \frac{\lambda}{2m} \sum_{j=1}^{n} w_j^2
 
     Args:
         X: (m, n) samples, one per row.
@@ -31,10 +36,13 @@ def linear_cost(X, y, w, b, lam):
 
 
 def linear_gradient(X, y, w, b, lam):
-    """Gradient of linear_cost with respect to w and b.
+    r"""Gradient of linear_cost with respect to w and b.
 
-        dJ/dw = 1/m * X^T (Xw + b - y)  +  (lam/m) * w
-        dJ/db = 1/m * sum_i (x_i . w + b - y_i)
+    .. math::
+
+        \frac{\partial J}{\partial w} = \frac{1}{m} X^\top (Xw + b - y) + \frac{\lambda}{m} w
+
+        \frac{\partial J}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (x_i^\top w + b - y_i)
 
     Args: as for linear_cost.
 
@@ -45,7 +53,11 @@ def linear_gradient(X, y, w, b, lam):
 
 
 def sigmoid(z):
-    """The logistic function g(z) = 1 / (1 + exp(-z)), element-wise.
+    r"""The logistic function sigma(z) = 1 / (1 + exp(-z)), element-wise.
+
+    .. math::
+
+        \sigma(z) = \frac{1}{1 + e^{-z}}
 
     Must not overflow, warn or return nan for any |z| up to 1e4: np.exp(-z)
     overflows for z < -709, so compute it in a form that only ever
@@ -55,16 +67,20 @@ def sigmoid(z):
         z: a float or an array of any shape.
 
     Returns:
-        g(z), with the shape of z.
+        sigma(z), with the shape of z.
     """
     raise NotImplementedError("sigmoid")
 
 
 def logistic_cost(X, y, w, b, lam):
-    """Regularized cross-entropy cost of logistic regression.
+    r"""Regularized cross-entropy cost of logistic regression.
 
-        f_i = sigmoid(x_i . w + b)
-        J(w, b) = -1/m * sum_i [ y_i log f_i + (1 - y_i) log(1 - f_i) ]  +  lam/(2m) * sum_j w_j^2
+    .. math::
+
+        f_i = \sigma(x_i^\top w + b)
+
+        J(w, b) = -\frac{1}{m} \sum_{i=1}^{m} \left[ y_i \log f_i + (1 - y_i) \log(1 - f_i) \right]
+                  + \frac{\lambda}{2m} \sum_{j=1}^{n} w_j^2
 
     Must stay finite when the data are separable and the weights large
     (f_i rounds to exactly 0 or 1 there, and log(0) is -inf).
@@ -78,10 +94,14 @@ def logistic_cost(X, y, w, b, lam):
 
 
 def logistic_gradient(X, y, w, b, lam):
-    """Gradient of logistic_cost with respect to w and b.
+    r"""Gradient of logistic_cost with respect to w and b.
 
-        dJ/dw = 1/m * X^T (f - y)  +  (lam/m) * w,   f = sigmoid(Xw + b)
-        dJ/db = 1/m * sum_i (f_i - y_i)
+    .. math::
+
+        \frac{\partial J}{\partial w} = \frac{1}{m} X^\top (f - y) + \frac{\lambda}{m} w,
+        \qquad f = \sigma(Xw + b)
+
+        \frac{\partial J}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (f_i - y_i)
 
     Returns:
         (dw, db): dw has shape (n,), db is a float.

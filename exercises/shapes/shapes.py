@@ -3,6 +3,7 @@
 Conventions used by every function in this file:
 
 - Data is row-major: X has shape (m, n), one sample per row, m samples, n features.
+  In the formulas, x_i is sample i (the row X[i]) and x_i^T w its dot product with w.
 - A 1-D array of shape (m,) is not the same as a column of shape (m, 1): numpy
   broadcasts (m,) - (m, 1) to an (m, m) matrix without any error. Keep vectors 1-D
   unless a docstring asks for a column.
@@ -31,9 +32,11 @@ def add_bias_column(X):
 
 
 def predict(X, w, b):
-    """Predictions of a linear model, one per sample.
+    r"""Predictions of a linear model, one per sample.
 
-        f_i = x_i . w + b
+    .. math::
+
+        f_i = x_i^\top w + b
 
     Args:
         X: (m, n) samples, one per row.
@@ -47,9 +50,13 @@ def predict(X, w, b):
 
 
 def predict_multi(X, W, b):
-    """Scores of k linear models at once, one row per sample.
+    r"""Scores of k linear models at once, one row per sample.
 
-        S = X W + b,   S[i, j] = x_i . W[:, j] + b[j]
+    .. math::
+
+        S_{ij} = \sum_{l=1}^{n} X_{il} W_{lj} + b_j
+
+    In numpy, S = X @ W + b: b is added to every row.
 
     Args:
         X: (m, n) samples, one per row.
@@ -63,9 +70,11 @@ def predict_multi(X, W, b):
 
 
 def mse_cost(X, y, w, b):
-    """Squared-error cost of a linear model.
+    r"""Squared-error cost of a linear model.
 
-        J(w, b) = 1/(2m) * sum_i (x_i . w + b - y_i)^2
+    .. math::
+
+        J(w, b) = \frac{1}{2m} \sum_{i=1}^{m} (x_i^\top w + b - y_i)^2
 
     y may arrive as (m,) or as a column (m, 1); the cost is the same number either
     way. Careful: predictions of shape (m,) minus y of shape (m, 1) broadcast to an
@@ -100,9 +109,11 @@ def one_hot(y, num_classes):
 
 
 def pairwise_sq_dists(A, B):
-    """Squared Euclidean distance between every row of A and every row of B.
+    r"""Squared Euclidean distance between every row of A and every row of B.
 
-        D[i, j] = sum_l (A[i, l] - B[j, l])^2
+    .. math::
+
+        D_{ij} = \lVert A_i - B_j \rVert^2 = \sum_{l=1}^{d} (A_{il} - B_{jl})^2
 
     No Python loop over the samples (the rows of A): broadcast, for example
     A[:, None, :] - B[None, :, :] has shape (m, k, d). If you use the expansion
