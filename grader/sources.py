@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -54,6 +55,9 @@ CHECK_CELL_MARKER = "# grader: check"
 EXAMPLE_CELL_MARKER = "# grader: example"
 CHECK_CALLS = ("run_checks(", "grader.check(", "grader.check_all(")
 SHELL_PREFIXES = ("!", "%")
+# Otter-grader's student notebooks open with a cell importing otter and making its
+# Notebook object; the sandbox has no otter, and the cell is not the student's answer.
+OTTER_SETUP = re.compile(r"(import otter|from otter import .*|\w+ *= *otter\.Notebook\(.*\))")
 CELL_HEADER = "# %% {label}"
 
 
@@ -65,7 +69,8 @@ def is_answer_cell(source: str) -> bool:
     if lines[0].startswith("%%"):  # a cell magic makes the whole cell something else than Python
         return False
     code = [line for line in lines if not line.startswith("#")]
-    if all(line.startswith(SHELL_PREFIXES) or line.endswith("?") for line in code):
+    if all(line.startswith(SHELL_PREFIXES) or line.endswith("?") or OTTER_SETUP.fullmatch(line)
+           for line in code):
         return False
     return not any(line.startswith(CHECK_CALLS) for line in code)
 

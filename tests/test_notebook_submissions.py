@@ -48,6 +48,11 @@ def test_shell_magic_help_and_check_cells_are_skipped(source):
     assert not is_answer_cell(source)
 
 
+def test_otters_setup_cell_is_not_an_answer_cell_so_otter_student_notebooks_can_be_graded():
+    assert not is_answer_cell('# Initialize Otter\nimport otter\ngrader = otter.Notebook("kmeans.ipynb")')
+    assert is_answer_cell("import otter\ndef sigmoid(z):\n    return z")
+
+
 def test_line_magics_inside_an_answer_cell_become_blank_lines_so_line_numbers_stay():
     text = notebook_source(_notebook(v4.new_code_cell("%matplotlib inline\nx = 1\ny = 2")), "t.ipynb")
     assert text.splitlines() == ["# %% notebook cell 1", "", "x = 1", "y = 2"]
