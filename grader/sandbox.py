@@ -165,8 +165,8 @@ def _worker_environment() -> dict[str, str]:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _server_command(limits: Limits) -> tuple[list[str], dict, tempfile.TemporaryDirectory | None]:
-    """The fork server's command line, its configuration, and the scratch folder it owns."""
+def _server_command(limits: Limits) -> tuple[list[str], tempfile.TemporaryDirectory | None]:
+    """The fork server's command line (its configuration included) and the scratch folder it owns."""
     isolation = detect_isolation()
     as_root = os.geteuid() == 0
     if isolation.mode.startswith("bubblewrap"):
@@ -182,7 +182,7 @@ def _server_command(limits: Limits) -> tuple[list[str], dict, tempfile.Temporary
                                       str(WORKER_DIR)]
         worker = {"workdir": scratch.name, "readable": readable, "writable": [scratch.name]}
         config = {"worker": worker, "enforce_processes": not as_root, "private_pids": False}
-    return command + [json.dumps(config)], config, scratch
+    return command + [json.dumps(config)], scratch
 
 
 class ServerFailed(Exception):
@@ -194,7 +194,7 @@ class ForkServer:
 
     def __init__(self, limits: Limits):
         self.tmp_bytes = limits.tmp_bytes
-        command, self.config, self.scratch = _server_command(limits)
+        command, self.scratch = _server_command(limits)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.log = tempfile.TemporaryFile()
         try:
