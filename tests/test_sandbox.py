@@ -191,3 +191,18 @@ def test_an_exhausted_test_budget_is_reported_as_such_not_as_a_crash():
         assert "stopped the grader's worker" not in str(failure.value)
         student.set_budget(None)
         assert student.f(1) == 1
+
+
+def test_files_one_student_leaves_behind_are_gone_for_the_next():
+    writer = """
+        import os
+        def f(x):
+            with open('left_for_the_next_student.txt', 'w') as out:
+                out.write('answers')
+            return sorted(os.listdir('.'))
+    """
+    reader = "import os\ndef f(x):\n    return sorted(os.listdir('.'))\n"
+    with submission(writer) as first:
+        assert "left_for_the_next_student.txt" in first.f(1)
+    with submission(reader) as second:
+        assert "left_for_the_next_student.txt" not in second.f(1)
