@@ -2,80 +2,100 @@
 
 Starting Python and importing numpy costs ~0.2 s; a fork of a process that has
 done it costs ~2 ms. So each grading process starts this server once (under
-bubblewrap, with the throw-away uid) and asks it for one fresh child per student
-and topic. The child applies that submission's resource limits, installs the
-audit hook and becomes a ``worker``; student code only ever runs in children.
+bubblewrap where it can) and asks it for one fresh child per student and topic.
+The child confines itself (``confine.py``: own mounts and tmpfs, throw-away uid,
+non-dumpable, Landlock, seccomp, limits), installs the audit hook and becomes a
+``worker``; student code only ever runs in children.
+
+The server itself is non-dumpable and, where it may, runs its children under
+uids that are not its own, so no child can read or write its memory, signal it
+or reach it through /proc: one student cannot change what the next one gets.
 
 One child lives at a time. Before the next one starts, everything the previous
-one left behind is gone: in a private pid namespace every other process of the
-sandbox's uid is killed, and the scratch folder is emptied, so no student can
-leave a process or a file for the next one.
+one left behind is gone: its processes are killed, and its scratch folder is a
+tmpfs that died with it (or, where the server cannot mount, a folder the server
+removes whatever its permissions).
 
-Requests arrive on fd 0, a Unix SEQPACKET socket, as one JSON message each; a
-spawn request carries the child's pipe ends as SCM_RIGHTS descriptors. Standard
-library and numpy only; this file is copied into the sandbox as is.
+Requests arrive on fd 0, a Unix SEQPACKET socket, as one JSON message each; the
+first is the configuration (never on the command line, which other processes
+can read). A spawn request carries the child's pipe ends as SCM_RIGHTS
+descriptors. Standard library and numpy only; this file is copied into the
+sandbox as is.
 """
 import json
 import os
-import resource
 import shutil
 import signal
 import socket
-import sys
+import stat
 import time
 
 import numpy  # noqa: F401  imported here once, so that every child starts warm
 
+import confine
 import worker
 
 MAX_MESSAGE = 1 << 16
 CHILD_FDS = 3  # request pipe, reply pipe, capture file
 
 
-def apply_limits(limits: dict, enforce_processes: bool) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if enforce_processes:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
-
-
-def empty_folder(folder: str) -> None:
-    for entry in os.scandir(folder):
+def remove_tree(path: str) -> None:
+    """Remove ``path`` even where its owner took away the permissions (a read-only folder)."""
+    pending = [path]
+    while pending:  # iterative: a student may nest folders deeper than Python's recursion
+        folder = pending.pop()
         try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
+            os.chmod(folder, stat.S_IRWXU)  # the owner (or root) may always change the mode
+            pending += [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
         except OSError:
             pass
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        raise OSError(f"could not remove {path}")
 
 
 class Server:
-    def __init__(self, control: socket.socket, config: dict):
+    def __init__(self, control: socket.socket, config: dict, seccomp_module):
         self.control = control
         self.config = config
+        self.seccomp = seccomp_module
+        self.protections = confine.probe(seccomp_module, config["uid_base"])
         self.child: int | None = None
+        self.child_scratch: str | None = None
+        self.spawned = 0
         self.statuses: dict[int, int] = {}
 
     # -- children ---------------------------------------------------------------
+    def _scratch_for_child(self, uid: int) -> str:
+        root = self.config["scratch"]
+        if self.protections["private_mounts"]:
+            return root  # each child mounts a tmpfs of its own over it, seen by it alone
+        folder = os.path.join(root, f"w{self.spawned}")
+        os.mkdir(folder, 0o700)
+        if self.protections["own_uid"]:
+            os.chown(folder, uid, uid)
+        self.child_scratch = folder
+        return folder
+
     def spawn(self, request: dict, fds: list[int]) -> dict:
         self.clear()
         if len(fds) != CHILD_FDS:
             for fd in fds:
                 os.close(fd)
             return {"ok": False, "message": f"expected {CHILD_FDS} descriptors, got {len(fds)}"}
+        self.spawned += 1
+        # Children cycle through the server's uids, so nothing of one is owned by the next.
+        uid = self.config["uid_base"] + self.spawned % self.config["uids"]
+        scratch = self._scratch_for_child(uid)
         pid = os.fork()
         if pid == 0:
-            self.become_worker(request, fds)  # never returns
+            self.become_worker(request, fds, uid, scratch)  # never returns
         for fd in fds:
             os.close(fd)
         self.child = pid
         return {"ok": True, "pid": pid}
 
-    def become_worker(self, request: dict, fds: list[int]) -> None:
+    def become_worker(self, request: dict, fds: list[int], uid: int, scratch: str) -> None:
         status = 70
         try:
             os.setsid()
@@ -83,8 +103,17 @@ class Server:
             for target, fd in enumerate(fds):
                 os.dup2(fd, target)
             os.closerange(CHILD_FDS, 1 << 16)
-            apply_limits(request["limits"], self.config["enforce_processes"])
-            worker.run(self.config["worker"])
+            settings = dict(self.protections, limits=request["limits"], scratch=scratch,
+                            readable=self.config["worker"]["readable"],
+                            writable=self.config["worker"]["writable"],
+                            enforce_processes=self.config["enforce_processes"],
+                            server_pid=os.getppid())
+            try:
+                confine.confine(settings, self.seccomp, uid)
+            except Exception as error:  # noqa: BLE001 - never run student code less protected
+                os.write(2, f"the sandbox could not confine this worker: {error}\n".encode())
+                os._exit(71)
+            worker.run(dict(self.config["worker"], workdir=scratch))
             status = 0
         except BaseException:  # noqa: BLE001 - the grader reads the exit status
             pass
@@ -112,22 +141,39 @@ class Server:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        if self.config["private_pids"] and os.getuid() != 0:
-            # Whatever the child started, in whatever session: the namespace is ours alone.
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if not self.protections["seccomp"]:
+            self.kill_strays()
         status = self.reap(pid, 5.0)
         self.collect_orphans()
         return status
+
+    def kill_strays(self) -> None:
+        """Without the seccomp filter a child may have forked (up to its process limit): kill
+        every process of the children's uids, from a process that has that uid."""
+        if not self.protections["own_uid"]:
+            return
+        for offset in range(self.config["uids"]):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    uid = self.config["uid_base"] + offset
+                    os.setresuid(uid, uid, uid)
+                    os.kill(-1, signal.SIGKILL)  # every process this uid may signal, but itself
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
 
     def clear(self) -> None:
         if self.child is not None:
             self.kill(self.child)
             self.child = None
         self.statuses.clear()
-        empty_folder(self.config["worker"]["workdir"])
+        self.clear_scratch()
+
+    def clear_scratch(self) -> None:
+        if self.child_scratch is not None:
+            remove_tree(self.child_scratch)
+            self.child_scratch = None
 
     def collect_orphans(self) -> None:
         while True:
@@ -151,12 +197,13 @@ class Server:
             status = self.kill(request["pid"])
             if request["pid"] == self.child:
                 self.child = None
-                empty_folder(self.config["worker"]["workdir"])
+                self.clear_scratch()
             return {"ok": True, "status": status}
         return {"ok": False, "message": f"unknown request {op!r}"}
 
     def serve(self) -> None:
-        self.control.send(json.dumps({"ok": True, "ready": True}).encode())
+        self.control.send(json.dumps({"ok": True, "ready": True,
+                                      "protections": self.protections}).encode())
         while True:
             try:
                 message, fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, CHILD_FDS + 1)
@@ -170,13 +217,15 @@ class Server:
 
 
 def main() -> None:
-    config = json.loads(sys.argv[1])
+    confine.make_undumpable()  # before anything else: no process may open our memory
     control = socket.socket(fileno=os.dup(0))
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.close(devnull)
-    os.makedirs(config["worker"]["workdir"], exist_ok=True)
-    Server(control, config).serve()
+    config = json.loads(control.recv(MAX_MESSAGE))
+    os.makedirs(config["scratch"], exist_ok=True)
+    os.chmod(config["scratch"], 0o711)  # children reach their own folder, cannot list others'
+    Server(control, config, confine.load_seccomp(config.get("seccomp_path"))).serve()
 
 
 if __name__ == "__main__":

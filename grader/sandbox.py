@@ -1,16 +1,19 @@
 """Starting untrusted code: bubblewrap where it works, a limited process elsewhere.
 
 Each grading process starts a fork server (``forkserver.py``) once, sandboxed, and
-asks it for a fresh child per student and topic. The sandbox sees only the Python
-installation, numpy and the worker program (never the course's solutions, the
-batch or the output folder), has no network, and as root runs as a throw-away
-uid so the process limit and file permissions apply; each child gets the
-submission's resource limits.
+asks it for a fresh child per student and topic. Under bubblewrap the sandbox sees
+only the Python installation, numpy and the worker program (never the course's
+solutions, the batch or the output folder) and has no network. Whatever the mode,
+each child confines itself before loading student code (``confine.py``): its own
+tmpfs and /proc, a throw-away uid, non-dumpable, Landlock, seccomp and limits, as
+far as the machine allows; the server tells which, and every report says so.
 """
 from __future__ import annotations
 
 import atexit
 import functools
+import importlib.machinery
+import importlib.util
 import json
 import os
 import shutil
@@ -24,10 +27,15 @@ from pathlib import Path
 import numpy
 
 WORKER_DIR = Path(__file__).resolve().parent
-WORKER_FILES = ("forkserver.py", "worker.py", "wire.py")
+WORKER_FILES = ("forkserver.py", "worker.py", "wire.py", "confine.py")
 SANDBOX_WORKER_DIR = "/grader"
 SANDBOX_WORKDIR = "/tmp"
-SANDBOX_UID_BASE = 61000
+SANDBOX_PYTHON = "/grader/python"
+# Worker uids: above any real account's, a block of UIDS_PER_SERVER per grading process.
+SANDBOX_UID_BASE = 1_000_000
+UIDS_PER_SERVER = 16
+SERVER_TMP_BYTES = 256 * 2**20  # bounds the server's own /tmp; each worker gets a tmpfs of its own
+SECCOMP_FOLDERS = ("/usr/lib/python3/dist-packages", "/usr/lib64/python3/site-packages")
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,21 @@ class Isolation:
         return text
 
 
-def _bubblewrap_works(as_root: bool) -> bool:
+BWRAP = "bubblewrap"
+BWRAP_USERNS = "bubblewrap (user namespace)"
+PLAIN = "limited process (bubblewrap not available)"
+# Capabilities the fork server keeps under bubblewrap, to give each child its own mounts and
+# uid and to kill it; its children lose every capability before student code runs.
+SERVER_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL")
+
+
+@functools.lru_cache(maxsize=None)
+def _bubblewrap_works(user_namespace: bool) -> bool:
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return False
     probe = [bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid"]
-    if not as_root:
+    if user_namespace:
         probe.append("--unshare-user")
     try:
         result = subprocess.run(probe + ["true"], capture_output=True, timeout=10)
@@ -73,26 +90,53 @@ def _bubblewrap_works(as_root: bool) -> bool:
     return result.returncode == 0
 
 
+def launch_mode() -> str:
+    """How the fork server is started here: privileged bubblewrap as root, bubblewrap in a user
+    namespace (not root, or root without CAP_SYS_ADMIN as in a default Docker container),
+    or a plain limited process."""
+    if os.environ.get("GRADER_NO_BWRAP") == "1":
+        return PLAIN
+    if os.geteuid() == 0 and _bubblewrap_works(user_namespace=False):
+        return BWRAP
+    if _bubblewrap_works(user_namespace=True):
+        return BWRAP_USERNS
+    return PLAIN
+
+
+def _isolation(mode: str, protections: dict) -> Isolation:
+    """What the fork server said its children enforce, in words for reports."""
+    have, missing = [], []
+
+    def either(condition: bool, present: str, absent: str) -> None:
+        (have if condition else missing).append(present if condition else absent)
+
+    sandboxed = mode != PLAIN
+    either(sandboxed, "private file system (Python and numpy only, read-only)",
+           "a private file system (mount namespace)")
+    either(sandboxed, "no network (own network namespace)", "a network namespace of its own")
+    either(sandboxed, "private process tree (pid namespace)", "a private process tree")
+    either(protections["private_mounts"], "a fresh tmpfs per worker and a /proc hiding other processes",
+           "a fresh tmpfs per worker (its scratch folder is removed by the fork server instead)")
+    either(protections["own_uid"], "each worker under a throw-away uid, without capabilities",
+           "a uid of the workers' own (they share the fork server's)")
+    have.append("non-dumpable fork server and workers, no_new_privs")
+    either(protections["seccomp"], "seccomp filter (no ptrace, process_vm, pidfd, kcmp, perf events, "
+           "namespaces, mounts, exec, fork, sockets or signals to other processes)",
+           "a seccomp filter (install libseccomp's Python bindings, Debian python3-seccomp)")
+    either(protections["landlock"] > 0, f"Landlock (ABI {protections['landlock']}): files only below "
+           "Python's folders, writes only in the worker's scratch folder",
+           "Landlock file-system rules")
+    have.append("limits on CPU time, memory, file size, open files and processes; wall-clock timeouts")
+    have.append("audit hook (clear messages for fork, exec, sockets and ctypes; not a boundary)")
+    return Isolation(mode, tuple(have), tuple(missing))
+
+
 @functools.lru_cache(maxsize=None)
 def detect_isolation() -> Isolation:
-    as_root = os.geteuid() == 0
-    limits = "limits on CPU time, memory, file size and open files; wall-clock timeouts"
-    if os.environ.get("GRADER_NO_BWRAP") != "1" and _bubblewrap_works(as_root):
-        if as_root and shutil.which("setpriv"):
-            return Isolation("bubblewrap", (
-                "private file system (Python and numpy only, read-only)",
-                "no network", "private process tree", limits,
-                "process limit under a throw-away uid",
-                "in-process audit hook against fork, sockets and ctypes"))
-        return Isolation("bubblewrap (user namespace)", (
-            "private file system (Python and numpy only, read-only)",
-            "no network", "private process tree", limits,
-            "in-process audit hook against fork, sockets and ctypes"),
-            ("a process limit of its own (shared with your user)",))
-    return Isolation("limited process (bubblewrap not available)", (
-        limits, "in-process audit hook against fork, sockets, ctypes and reading outside Python"),
-        ("file-system isolation enforced by the kernel", "network isolation enforced by the kernel",
-         "a private process tree", "process limit" if as_root else "a process limit of its own"))
+    """The protections in force for workers started now (as the fork server reports them)."""
+    server = _take_server()
+    _idle_servers.append(server)
+    return server.isolation
 
 
 def _python_roots() -> list[str]:
@@ -130,16 +174,18 @@ def _bind_with_open_parents(path: str, created: set[str]) -> list[str]:
     return args + ["--ro-bind", path, path]
 
 
-def sandbox_uid() -> int:
-    return SANDBOX_UID_BASE + os.getpid() % 4000
+def sandbox_uid_base() -> int:
+    """The first of this grading process's block of worker uids (distinct from every other
+    grading process alive, since pids are)."""
+    return SANDBOX_UID_BASE + (os.getpid() % 2**20) * UIDS_PER_SERVER
 
 
-def _bubblewrap_command(limits: Limits, as_root: bool) -> list[str]:
-    # No --unshare-all: as root it would add a user namespace in which setpriv's uid is unmapped.
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", SANDBOX_WORKDIR]
+def _bubblewrap_command(mode: str) -> list[str]:
+    # No --unshare-all: as root it would add a user namespace in which the workers' uids are unmapped.
+    args = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--hostname", "sandbox", "--proc", "/proc",
+            "--dev", "/dev", "--size", str(SERVER_TMP_BYTES), "--perms", "1777",
+            "--tmpfs", SANDBOX_WORKDIR]
     args += _system_binds()
     created: set[str] = set()
     for root in _python_roots():
@@ -147,15 +193,20 @@ def _bubblewrap_command(limits: Limits, as_root: bool) -> list[str]:
     args += ["--perms", "0755", "--dir", SANDBOX_WORKER_DIR]
     for name in WORKER_FILES:
         args += ["--ro-bind", str(WORKER_DIR / name), f"{SANDBOX_WORKER_DIR}/{name}"]
+    seccomp = seccomp_bindings()
+    if seccomp:
+        args += ["--ro-bind", seccomp, seccomp]
     args += ["--chdir", SANDBOX_WORKDIR]
-    if as_root:
-        uid = str(sandbox_uid())
-        # bwrap as root keeps only the capabilities named here; setpriv drops them for good.
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
-                 "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all"]
-    else:
-        args += ["--unshare-user", "--disable-userns", "--"]
+    if mode == BWRAP_USERNS:
+        args += ["--unshare-user"]  # not --disable-userns: its nested namespace could not mount /proc
+    for capability in SERVER_CAPABILITIES:
+        args += ["--cap-add", capability]
+    # The interpreter under a neutral name, so that no command line in the sandbox's /proc names
+    # the course's folders; PYTHONHOME and PYTHONPATH (in its environment, which a non-dumpable
+    # process keeps private) say where its library and numpy are.
+    args += ["--ro-bind", os.path.realpath(sys._base_executable), SANDBOX_PYTHON]
+    args += ["--setenv", "PYTHONHOME", sys.base_prefix,
+             "--setenv", "PYTHONPATH", str(Path(numpy.__file__).resolve().parent.parent)]
     return args
 
 
@@ -165,66 +216,103 @@ def _worker_environment() -> dict[str, str]:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _server_command(limits: Limits) -> tuple[list[str], tempfile.TemporaryDirectory | None]:
-    """The fork server's command line (its configuration included) and the scratch folder it owns."""
-    isolation = detect_isolation()
-    as_root = os.geteuid() == 0
-    if isolation.mode.startswith("bubblewrap"):
-        command = _bubblewrap_command(limits, as_root) + [sys.executable, "-s", "-B",
-                                                          f"{SANDBOX_WORKER_DIR}/forkserver.py"]
-        scratch = None
-        worker = {"workdir": SANDBOX_WORKDIR, "readable": ["/"], "writable": [SANDBOX_WORKDIR]}
-        config = {"worker": worker, "enforce_processes": as_root, "private_pids": True}
-    else:
-        scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
-        command = [sys.executable, "-s", "-B", str(WORKER_DIR / "forkserver.py")]
-        readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/self",
-                                      str(WORKER_DIR)]
-        worker = {"workdir": scratch.name, "readable": readable, "writable": [scratch.name]}
-        config = {"worker": worker, "enforce_processes": not as_root, "private_pids": False}
-    return command + [json.dumps(config)], scratch
+@functools.lru_cache(maxsize=None)
+def seccomp_bindings() -> str | None:
+    """libseccomp's compiled Python bindings for this Python (Debian's python3-seccomp), if any."""
+    spec = importlib.util.find_spec("seccomp")
+    if spec is not None and spec.origin and spec.origin.endswith(".so"):
+        return spec.origin
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for folder in SECCOMP_FOLDERS:
+            candidate = Path(folder) / f"seccomp{suffix}"
+            if candidate.is_file():
+                return str(candidate)
+    return None
 
 
-class ServerFailed(Exception):
-    """The fork server did not answer; it has been stopped and will be replaced."""
+def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirectory | None]:
+    """The fork server's command line, its configuration and the scratch folder it owns.
+
+    The configuration travels over the control socket and bubblewrap's arguments through
+    ``--args``, so no command line readable in /proc names the course's folders."""
+    worker = {"audit_hook": os.environ.get("GRADER_TEST_NO_AUDIT_HOOK") != "1"}
+    config = {"uid_base": sandbox_uid_base(), "uids": UIDS_PER_SERVER, "enforce_processes": True,
+              "seccomp_path": seccomp_bindings()}
+    if mode != PLAIN:
+        config |= {"scratch": SANDBOX_WORKDIR,
+                   "worker": worker | {"readable": ["/"], "writable": []}}
+        return [shutil.which("bwrap") or "bwrap", "--args", "{args_fd}", "--", SANDBOX_PYTHON, "-s", "-B",
+                f"{SANDBOX_WORKER_DIR}/forkserver.py"], config, None
+    scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
+    os.chmod(scratch.name, 0o711)
+    readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/self",
+                                  str(WORKER_DIR)]
+    if config["seccomp_path"]:
+        readable.append(config["seccomp_path"])
+    config |= {"scratch": os.path.join(scratch.name, "workers"),
+               "worker": worker | {"readable": readable, "writable": []}}
+    return [sys.executable, "-s", "-B", str(WORKER_DIR / "forkserver.py")], config, scratch
+
+
+class ServerFailed(BaseException):
+    """The fork server did not answer; it has been stopped and will be replaced.
+
+    A BaseException, like StudentUnavailable, so that it passes through the tests and
+    hypothesis to the runner, which grades the topic again on a fresh server: a failure
+    of the grader's sandbox is never the student's."""
 
 
 class ForkServer:
     """One sandboxed fork server; serves one child at a time."""
 
-    def __init__(self, limits: Limits):
-        self.tmp_bytes = limits.tmp_bytes
-        command, self.scratch = _server_command(limits)
+    def __init__(self, mode: str):
+        self.mode = mode
+        command, config, self.scratch = _server_command(mode)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.log = tempfile.TemporaryFile()
+        arguments = tempfile.TemporaryFile()
+        pass_fds: tuple[int, ...] = ()
+        if mode != PLAIN:
+            arguments.write(b"\0".join(a.encode() for a in _bubblewrap_command(mode)) + b"\0")
+            arguments.seek(0)
+            pass_fds = (arguments.fileno(),)
+            command = [part.format(args_fd=arguments.fileno()) for part in command]
         try:
             self.process = subprocess.Popen(command, stdin=theirs, stdout=self.log, stderr=self.log,
                                             env=_worker_environment(), close_fds=True,
-                                            start_new_session=True)
+                                            pass_fds=pass_fds, start_new_session=True)
         finally:
             theirs.close()
+            arguments.close()
         self.control = ours
-        self.request({}, timeout=30.0, expect_ready=True)
+        self.request(config, timeout=30.0, expect_ready=True)
 
     def request(self, message: dict, fds: tuple[int, ...] = (), timeout: float = 10.0,
                 expect_ready: bool = False) -> dict:
         try:
             self.control.settimeout(timeout)
-            if not expect_ready:
-                socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
             reply = self.control.recv(1 << 16)
             if not reply:
                 raise ConnectionError("closed")
-            return json.loads(reply)
-        except (OSError, ValueError) as error:
+            answer = json.loads(reply)
+            if expect_ready:
+                self.isolation = _isolation(self.mode, answer["protections"])
+            return answer
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            log = self.log_tail()  # read before stop() closes it
             self.stop()
-            raise ServerFailed(f"the sandbox's fork server failed ({error}): {self.log_tail()}") from None
+            raise ServerFailed(f"the sandbox's fork server failed ({error}): {log}") from None
 
     def log_tail(self) -> str:
+        if self.log.closed:
+            return ""
         self.log.seek(0)
         return self.log.read()[-2000:].decode("utf-8", errors="replace")
 
     def stop(self) -> None:
+        if self.control.fileno() == -1:
+            return
         try:
             os.killpg(self.process.pid, 9)
         except (ProcessLookupError, PermissionError):
@@ -243,13 +331,14 @@ class ForkServer:
 _idle_servers: list[ForkServer] = []
 
 
-def _take_server(limits: Limits) -> ForkServer:
+def _take_server() -> ForkServer:
+    mode = launch_mode()
     while _idle_servers:
         server = _idle_servers.pop()
-        if server.alive and server.tmp_bytes == limits.tmp_bytes:
+        if server.alive and server.mode == mode:
             return server
         server.stop()
-    return ForkServer(limits)
+    return ForkServer(mode)
 
 
 @atexit.register
@@ -264,18 +353,17 @@ class SandboxedProcess:
 
     server: ForkServer
     pid: int
-    request_fd: int  # the grader writes requests here
+    request_fd: int  # the grader writes requests here (non-blocking: every write has a deadline)
     reply_fd: int  # and reads replies here
     capture: object  # the file receiving the student's stdout and stderr
     closed: bool = False
 
     def exit_status(self, timeout: float) -> int | None:
-        """The exit status (-signal when killed), or None if it is still running after ``timeout``."""
-        try:
-            return self.server.request({"op": "status", "pid": self.pid, "timeout": timeout},
-                                       timeout=timeout + 10)["status"]
-        except ServerFailed:
-            return None
+        """The exit status (-signal when killed), or None if it is still running after ``timeout``.
+
+        Raises ServerFailed when the fork server itself is gone."""
+        return self.server.request({"op": "status", "pid": self.pid, "timeout": timeout},
+                                   timeout=timeout + 10)["status"]
 
     def kill(self) -> None:
         """Kill the child and whatever it started; the server then serves the next student."""
@@ -295,9 +383,10 @@ class SandboxedProcess:
 def start_worker(limits: Limits) -> SandboxedProcess:
     """A fresh sandboxed child, forked by this process's fork server, ready to load a file."""
     for attempt in range(2):
-        server = _take_server(limits)
+        server = _take_server()
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
+        os.set_blocking(request_write, False)
         capture = tempfile.TemporaryFile()
         try:
             reply = server.request({"op": "spawn", "limits": asdict(limits)},

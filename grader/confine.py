@@ -1,0 +1,263 @@
+"""The kernel's boundaries around one worker, applied by the forked child to itself.
+
+The fork server (``forkserver.py``) forks a child per student and topic; before the
+child loads any student code it calls ``confine`` here, which, in this order:
+
+1. gives the child a mount namespace of its own with a fresh tmpfs as its scratch
+   folder and a /proc that hides every process of another uid (``hidepid``), when the
+   server holds CAP_SYS_ADMIN (always under bubblewrap): the tmpfs dies with the child,
+   so nothing a student writes can outlive it, however it sets permissions;
+2. applies the resource limits;
+3. switches to a throw-away uid that is neither the grader's nor the server's, when
+   the server may (as root): the worker then has no capabilities, cannot open another
+   process's /proc files and cannot signal it;
+4. makes itself non-dumpable and sets no_new_privs: no process of the same uid can
+   ptrace it or open its /proc/<pid>/mem, and nothing it runs can gain privileges;
+5. restricts its file system access with Landlock where the kernel has it: read-only
+   below the readable roots, read-write only in its scratch folder, no TCP, and (ABI 6)
+   no signals or abstract sockets to processes outside its own domain;
+6. loads a seccomp filter (libseccomp's bindings) denying the system calls that reach
+   other processes or the kernel's namespaces: ptrace, process_vm_readv/writev, pidfd_*,
+   kcmp, perf_event_open, unshare, setns, mount and friends, bpf, keyrings, io_uring,
+   exec, fork (threads stay allowed), sockets, and signals to any other process.
+
+Any step that the server promised (see ``probe``) and that fails ends the child before
+student code runs: a worker never runs with less protection than its report states.
+Standard library only (and libseccomp's compiled bindings); copied into the sandbox as is.
+"""
+import ctypes
+import errno
+import os
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNS = 0x00020000
+CLONE_THREAD = 0x00010000
+NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
+                   0x40000000, 0x00000080)  # mount, cgroup, uts, ipc, user, pid, net, time
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
+CAP_SYS_ADMIN, CAP_SETUID = 21, 7
+
+# Landlock (linux/landlock.h); x86_64 and aarch64 share these syscall numbers.
+SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1, 2, 4, 8
+FS_TRUNCATE, FS_IOCTL_DEV = 1 << 14, 1 << 15
+FILE_ACCESS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+NET_ALL = 0b11  # bind and connect TCP
+SCOPE_ALL = 0b11  # abstract unix sockets and signals
+
+
+def _fs_access_of(abi: int) -> int:
+    """Every file-system right the kernel's Landlock ABI knows (all are then denied by default)."""
+    bits = (1 << 13) - 1  # ABI 1
+    if abi >= 2:
+        bits |= 1 << 13  # refer
+    if abi >= 3:
+        bits |= FS_TRUNCATE
+    if abi >= 5:
+        bits |= FS_IOCTL_DEV
+    return bits
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class ConfinementFailed(Exception):
+    """A promised protection could not be applied; the child must not run student code."""
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        code = ctypes.get_errno()
+        raise ConfinementFailed(f"{what}: {os.strerror(code)}")
+    return result
+
+
+def _capabilities() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    return 0
+
+
+def landlock_abi() -> int:
+    result = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                           ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    return max(0, int(result))
+
+
+def load_seccomp(path: str | None):
+    """libseccomp's Python bindings, loaded from the file the grader found (or None)."""
+    if not path:
+        return None
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.ExtensionFileLoader("seccomp", path)
+    spec = importlib.util.spec_from_file_location("seccomp", path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def _works_in_child(attempt) -> bool:
+    """Whether ``attempt()`` succeeds, tried in a throw-away child so the server is unchanged."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            attempt()
+            os._exit(0)
+        except BaseException:  # noqa: BLE001
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _unshare_mounts() -> None:
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+
+
+def probe(seccomp_module, uid: int) -> dict:
+    """What this server's children can enforce; the grader's reports state exactly this."""
+    capabilities = _capabilities()
+    return {"private_mounts": bool(capabilities >> CAP_SYS_ADMIN & 1) and _works_in_child(_unshare_mounts),
+            # In a user namespace only the server's own uid is mapped: switching then fails.
+            "own_uid": os.getuid() == 0 and bool(capabilities >> CAP_SETUID & 1)
+            and _works_in_child(lambda: switch_uid(uid)),
+            "landlock": landlock_abi(), "seccomp": seccomp_module is not None,
+            "non_dumpable": True}
+
+
+def make_undumpable() -> None:
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+
+
+def _mount(source: bytes, target: str, kind: bytes | None, flags: int, options: bytes | None) -> None:
+    _check(_libc.mount(source, os.fsencode(target), kind, ctypes.c_ulong(flags), options),
+           f"mount {target}")
+
+
+def private_mounts(scratch: str, tmp_bytes: int, uid: int) -> None:
+    """A mount namespace of the child's own: a fresh tmpfs on ``scratch``, a /proc hiding others."""
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(b"none", "/", None, MS_REC | MS_PRIVATE, None)
+    owner = f",uid={uid},gid={uid}" if uid >= 0 else ""
+    _mount(b"tmpfs", scratch, b"tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={tmp_bytes},mode=0700{owner}".encode())
+    _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible")
+
+
+def switch_uid(uid: int) -> None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # all uids non-zero: the kernel clears every capability
+    if _capabilities():
+        raise ConfinementFailed("capabilities survived the uid switch")
+
+
+def landlock(readable: list, writable: list, abi: int) -> None:
+    fs_all = _fs_access_of(abi)
+    attr = _RulesetAttr(fs_all, NET_ALL if abi >= 4 else 0, SCOPE_ALL if abi >= 6 else 0)
+    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
+                                   ctypes.c_size_t(size), ctypes.c_uint32(0)), "landlock ruleset")
+    read_access = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+    try:
+        for paths, access in ((readable, read_access), (writable, fs_all)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue  # a root that does not exist here grants nothing
+                try:
+                    allowed = access if os.path.isdir(path) else access & FILE_ACCESS
+                    rule = _PathBeneathAttr(allowed & fs_all, fd)
+                    _check(_libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+                                         ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock {path}")
+                finally:
+                    os.close(fd)
+        _check(_libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)),
+               "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+
+
+# System calls a worker never needs and an attacker would: other processes, the kernel's
+# namespaces and mounts, kernel objects shared across processes, new programs and processes.
+DENIED_SYSCALLS = (
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
+    "pidfd_send_signal", "kcmp", "perf_event_open", "unshare", "setns", "mount", "umount2",
+    "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
+    "mount_setattr", "bpf", "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup",
+    "io_uring_enter", "io_uring_register", "init_module", "finit_module", "delete_module",
+    "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "syslog", "acct", "quotactl",
+    "name_to_handle_at", "open_by_handle_at", "iopl", "ioperm", "lookup_dcookie", "execve",
+    "execveat", "fork", "vfork", "socket", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+    "process_madvise", "memfd_secret", "move_pages", "migrate_pages",
+)
+
+
+def seccomp_filter(module) -> None:
+    """Deny (EPERM) what a worker never needs; everything else is allowed."""
+    deny = module.ERRNO(errno.EPERM)
+    rules = module.SyscallFilter(defaction=module.ALLOW)
+    for name in DENIED_SYSCALLS:
+        try:
+            rules.add_rule(deny, name)
+        except (RuntimeError, ValueError):
+            pass  # not a system call on this architecture
+    # clone3 passes its flags in memory, which a filter cannot read: make libc fall back to clone.
+    rules.add_rule(module.ERRNO(errno.ENOSYS), "clone3")
+    rules.add_rule(deny, "clone", module.Arg(0, module.MASKED_EQ, CLONE_THREAD, 0))  # a process
+    for flag in NAMESPACE_FLAGS:
+        rules.add_rule(deny, "clone", module.Arg(0, module.MASKED_EQ, flag, flag))
+    own = os.getpid()
+    rules.add_rule(deny, "kill", module.Arg(0, module.NE, own))
+    rules.add_rule(deny, "tgkill", module.Arg(0, module.NE, own))
+    rules.load()
+
+
+def confine(settings: dict, seccomp_module, uid: int) -> None:
+    """Apply every protection ``settings`` promises, in an order where each still can be."""
+    import resource
+
+    limits = settings["limits"]
+    scratch = settings["scratch"]
+    if settings["private_mounts"]:
+        private_mounts(scratch, limits["tmp_bytes"], uid if settings["own_uid"] else -1)
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if settings["enforce_processes"]:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    if settings["own_uid"]:
+        switch_uid(uid)
+    # A worker whose server died must not live on (a uid switch clears this, so it comes after).
+    _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != settings["server_pid"]:
+        raise ConfinementFailed("the fork server is gone")
+    make_undumpable()  # a uid switch already does this; said again so it holds in every mode
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    if settings["landlock"]:
+        landlock(settings["readable"], [scratch, "/dev/null"] + settings["writable"],
+                 settings["landlock"])
+    if seccomp_module is not None:
+        seccomp_filter(seccomp_module)
+    elif settings["seccomp"]:
+        raise ConfinementFailed("the seccomp filter was promised but its bindings are not loaded")
