@@ -35,13 +35,14 @@ _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
 CLONE_THREAD = 0x00010000
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                    0x40000000, 0x00000080)  # mount, cgroup, uts, ipc, user, pid, net, time
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
-CAP_SYS_ADMIN, CAP_SETUID = 21, 7
+CAP_SYS_ADMIN, CAP_SETUID, CAP_DAC_READ_SEARCH = 21, 7, 2
 
 # Landlock (linux/landlock.h); x86_64 and aarch64 share these syscall numbers.
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -131,15 +132,22 @@ def _unshare_mounts() -> None:
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
 
 
-def probe(seccomp_module, uid: int) -> dict:
+def probe(seccomp_module, uid: int, readable: list) -> dict:
     """What this server's children can enforce; the grader's reports state exactly this."""
     capabilities = _capabilities()
+    abi = landlock_abi()
+    # In a user namespace only the server's own uid is mapped: switching then fails.
+    own_uid = (os.getuid() == 0 and bool(capabilities >> CAP_SETUID & 1)
+               and _works_in_child(lambda: switch_uid(uid)))
+    # Python below a folder only root may enter (/root/.pyenv): a throw-away uid keeps the right
+    # to read and search folders, which Landlock then confines to Python's folders. Without
+    # Landlock that right would reach everything, so the workers stay root, without capabilities.
+    read_search = own_uid and not _works_in_child(lambda: _reads_roots(uid, readable))
+    if read_search and not abi:
+        own_uid = read_search = False
     return {"private_mounts": bool(capabilities >> CAP_SYS_ADMIN & 1) and _works_in_child(_unshare_mounts),
-            # In a user namespace only the server's own uid is mapped: switching then fails.
-            "own_uid": os.getuid() == 0 and bool(capabilities >> CAP_SETUID & 1)
-            and _works_in_child(lambda: switch_uid(uid)),
-            "landlock": landlock_abi(), "seccomp": seccomp_module is not None,
-            "non_dumpable": True}
+            "own_uid": own_uid, "read_search": read_search, "landlock": abi,
+            "seccomp": seccomp_module is not None, "non_dumpable": True}
 
 
 def make_undumpable() -> None:
@@ -161,12 +169,42 @@ def private_mounts(scratch: str, tmp_bytes: int, uid: int) -> None:
     _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible")
 
 
-def switch_uid(uid: int) -> None:
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def set_capabilities(mask: int) -> None:
+    """Make ``mask`` the effective and permitted capabilities (none inheritable)."""
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)(_CapData(mask & 0xFFFFFFFF, mask & 0xFFFFFFFF, 0),
+                          _CapData(mask >> 32, mask >> 32, 0))
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def switch_uid(uid: int, keep: int = 0) -> None:
+    """Become ``uid`` with no capability but those in the mask ``keep``."""
+    if keep:
+        _check(_libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
     os.setgroups([])
     os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)  # all uids non-zero: the kernel clears every capability
-    if _capabilities():
+    os.setresuid(uid, uid, uid)  # all uids non-zero: the kernel clears every capability but kept ones
+    set_capabilities(keep)
+    if _capabilities() & ~keep:
         raise ConfinementFailed("capabilities survived the uid switch")
+
+
+def _reads_roots(uid: int, roots: list) -> None:
+    switch_uid(uid)
+    for root in roots:
+        try:
+            os.stat(root)
+        except FileNotFoundError:
+            continue  # a root missing here is granted nothing either way
 
 
 def landlock(readable: list, writable: list, abi: int) -> None:
@@ -247,7 +285,9 @@ def confine(settings: dict, seccomp_module, uid: int) -> None:
     if settings["enforce_processes"]:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
     if settings["own_uid"]:
-        switch_uid(uid)
+        switch_uid(uid, 1 << CAP_DAC_READ_SEARCH if settings["read_search"] else 0)
+    elif os.getuid() == 0:
+        set_capabilities(0)
     # A worker whose server died must not live on (a uid switch clears this, so it comes after).
     _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
     if os.getppid() != settings["server_pid"]:

@@ -59,7 +59,8 @@ class Server:
         self.control = control
         self.config = config
         self.seccomp = seccomp_module
-        self.protections = confine.probe(seccomp_module, config["uid_base"])
+        self.protections = confine.probe(seccomp_module, config["uid_base"],
+                                         config["worker"]["readable"])
         self.child: int | None = None
         self.child_scratch: str | None = None
         self.spawned = 0

@@ -19,7 +19,7 @@ import hypothesis
 from hypothesis import settings
 
 from grader import memo, replay, testing
-from grader.sandbox import Limits, detect_isolation
+from grader.sandbox import Limits, ServerFailed, detect_isolation
 from grader.sources import SubmissionFileError, read_source
 from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
                                TrustedSubmission)
@@ -28,6 +28,7 @@ from grader.variation import property_test_seed
 
 TEST_SECONDS = 20.0
 TOPIC_SECONDS = 120.0
+SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts as a grader failure
 SANDBOX_FILENAME = "/submission/{topic}.py"
 
 
@@ -77,6 +78,7 @@ class TopicResult:
     isolation: str
     outcomes: list[TestOutcome]
     seed: int | None = None
+    sandbox_failures: list[str] = field(default_factory=list)  # for the instructor, not the student
 
     @property
     def score(self) -> float:
@@ -251,13 +253,25 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None, seed: int | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests, sandboxed."""
-    if source is None:
-        student = None
-    else:
-        student = Submission(source, module=topic.name, limits=limits, signatures=topic.signatures,
-                             filename=SANDBOX_FILENAME.format(topic=topic.name))
-    return _with_profile(profile, _run_cases, topic, student, file=file, public=public, hidden=hidden,
-                         isolation=detect_isolation().summary(), load_error=load_error, seed=seed)
+    failures = []
+    for _ in range(SANDBOX_ATTEMPTS):
+        student = None if source is None else Submission(
+            source, module=topic.name, limits=limits, signatures=topic.signatures,
+            filename=SANDBOX_FILENAME.format(topic=topic.name))
+        try:
+            return _with_profile(profile, _run_cases, topic, student, file=file, public=public,
+                                 hidden=hidden, isolation=detect_isolation().summary(),
+                                 load_error=load_error, seed=seed)
+        except ServerFailed as error:
+            # The sandbox failed under this student (a real failure: workers cannot reach their
+            # fork server): the whole topic is graded again on a fresh server.
+            failures.append(str(error))
+    message = (f"the grader's sandbox failed {SANDBOX_ATTEMPTS} times while grading this file, so it "
+               "could not be graded; your instructor has been told")
+    result = _with_profile(profile, _run_cases, topic, None, file=file, public=public, hidden=hidden,
+                           isolation="unavailable", load_error=message, seed=seed)
+    result.sandbox_failures = failures
+    return result
 
 
 def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: bool = True,

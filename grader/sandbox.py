@@ -112,13 +112,15 @@ def _isolation(mode: str, protections: dict) -> Isolation:
 
     sandboxed = mode != PLAIN
     either(sandboxed, "private file system (Python and numpy only, read-only)",
-           "a private file system (mount namespace)")
+           "file-system isolation by a private mount namespace")
     either(sandboxed, "no network (own network namespace)", "a network namespace of its own")
     either(sandboxed, "private process tree (pid namespace)", "a private process tree")
     either(protections["private_mounts"], "a fresh tmpfs per worker and a /proc hiding other processes",
            "a fresh tmpfs per worker (its scratch folder is removed by the fork server instead)")
-    either(protections["own_uid"], "each worker under a throw-away uid, without capabilities",
-           "a uid of the workers' own (they share the fork server's)")
+    either(protections["own_uid"], "each worker under a throw-away uid, without capabilities"
+           + (" (but the right to read Python's folders, below one only root may enter)"
+              if protections.get("read_search") else ""),
+           "a uid of the workers' own (they share the fork server's, without its capabilities)")
     have.append("non-dumpable fork server and workers, no_new_privs")
     either(protections["seccomp"], "seccomp filter (no ptrace, process_vm, pidfd, kcmp, perf events, "
            "namespaces, mounts, exec, fork, sockets or signals to other processes)",
@@ -245,8 +247,9 @@ def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirec
                 f"{SANDBOX_WORKER_DIR}/forkserver.py"], config, None
     scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
     os.chmod(scratch.name, 0o711)
-    readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/self",
-                                  str(WORKER_DIR)]
+    # Only what Python and numpy read: no /etc beyond the loader's cache and the time zone.
+    readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime",
+                                  "/dev", "/proc/self", str(WORKER_DIR)]
     if config["seccomp_path"]:
         readable.append(config["seccomp_path"])
     config |= {"scratch": os.path.join(scratch.name, "workers"),

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader import wire
-from grader.sandbox import Limits, SandboxedProcess, start_worker
+from grader.sandbox import Limits, SandboxedProcess, ServerFailed, start_worker
 
 MAX_CRASHES = 3
 MAX_OUTPUT_SHOWN = 2000
@@ -51,6 +51,10 @@ class WorkerFailed(StudentUnavailable):
 
 class WorkerTimedOut(WorkerFailed):
     """The worker did not answer within its time limit."""
+
+
+class _Stalled(TimeoutError):
+    """The worker stopped reading the grader's answers (its request pipe is full)."""
 
 
 class NotImplementedYet(StudentUnavailable):
@@ -148,7 +152,8 @@ class Submission:
                                      "the remaining calls were not run")
         self._worker = start_worker(self.limits)
         try:
-            self._expect(self.limits.load_seconds, "starting")
+            self._expect(time.monotonic() + self.limits.load_seconds, self.limits.load_seconds,
+                         "starting")
             reply = self._request({"op": "load", "source": self.source, "filename": self.filename,
                                    "module": self.module}, self.limits.load_seconds, "loading your file",
                                   budgeted=False)
@@ -172,22 +177,41 @@ class Submission:
                 + (f"\n{trace}" if trace else "") + "\nNothing in this topic could be graded.")
 
     # -- framing ---------------------------------------------------------------
+    def _wait(self, fd: int, event: int, deadline: float) -> None:
+        """Wait until ``fd`` is ready for ``event``; TimeoutError at ``deadline``.
+
+        Every read and write on a worker's pipes goes through here, so a worker that stops
+        reading or writing can hold the grader no longer than the call's deadline."""
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            raise TimeoutError
+        poller = select.poll()
+        poller.register(fd, event)
+        if not poller.poll(timeout * 1000):
+            raise TimeoutError
+
     def _read_exactly(self, count: int, deadline: float) -> bytes:
         fd = self._worker.reply_fd
         chunks, remaining = [], count
         while remaining:
-            timeout = deadline - time.monotonic()
-            if timeout <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], timeout)
-            if not ready:
-                raise TimeoutError
+            self._wait(fd, select.POLLIN, deadline)
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 raise EOFError
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks)
+
+    def _write_frame(self, message, deadline: float) -> None:
+        """Send one frame on the non-blocking request pipe, within ``deadline``."""
+        fd = self._worker.request_fd
+        view = memoryview(wire.encode(message))
+        while view:
+            self._wait(fd, select.POLLOUT, deadline)
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                continue
 
     def _read_frame(self, deadline: float):
         length = wire.frame_length(self._read_exactly(8, deadline))
@@ -196,22 +220,27 @@ class Submission:
         return wire.decode(self._read_exactly(length, deadline))
 
     def _fail_worker(self, reason: str, kind: type[WorkerFailed] = WorkerFailed) -> WorkerFailed:
-        self.crashes += 1
+        server_alive = self._worker.server.alive
         self.close()
+        if not server_alive:  # the worker died with its server: the grader's failure, not the student's
+            raise ServerFailed("the sandbox's fork server died during the call")
+        self.crashes += 1
         return kind(reason)
 
-    def _expect(self, seconds: float, doing: str, callbacks: dict | None = None):
+    def _expect(self, deadline: float, seconds: float, doing: str, callbacks: dict | None = None):
         """Wait for the worker's reply, serving callbacks into grader functions meanwhile."""
-        deadline = time.monotonic() + seconds
         try:
             while True:
                 message = self._read_frame(deadline)
                 if not isinstance(message, dict):
                     raise wire.WireError("a malformed reply")
                 if message.get("op") == "callback" and callbacks:
-                    self._serve_callback(message, callbacks)
+                    self._serve_callback(message, callbacks, deadline)
                     continue
                 return message
+        except _Stalled:
+            raise self._fail_worker(f"it stopped reading what the grader sent while {doing}",
+                                    WorkerTimedOut) from None
         except TimeoutError:
             raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
                                     WorkerTimedOut) from None
@@ -220,14 +249,17 @@ class Submission:
         except (wire.WireError, KeyError, TypeError, ValueError) as error:
             raise self._fail_worker(f"the grader could not read its reply ({error})") from None
 
-    def _serve_callback(self, message: dict, callbacks: dict) -> None:
+    def _serve_callback(self, message: dict, callbacks: dict, deadline: float) -> None:
         function = callbacks.get(message.get("callback"))
         try:
             value = function(*message.get("args", []), **message.get("kwargs", {}))
             reply = {"ok": True, "value": value}
         except Exception as error:  # the callback is grader code fed student data
             reply = {"ok": False, "message": f"{type(error).__name__}: {error}"}
-        wire.write_frame(self._worker.request_fd, reply)
+        try:
+            self._write_frame(reply, deadline)
+        except TimeoutError:
+            raise _Stalled from None
 
     def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None,
                  budgeted: bool = True):
@@ -240,11 +272,15 @@ class Submission:
             seconds = min(seconds, remaining)
         self._next_id += 1
         request["id"] = self._next_id
+        deadline = time.monotonic() + seconds
         try:
-            wire.write_frame(self._worker.request_fd, request)
+            self._write_frame(request, deadline)
+        except TimeoutError:
+            raise self._fail_worker(f"it stopped reading what the grader sent while {doing}",
+                                    WorkerTimedOut) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
-        reply = self._expect(seconds, doing, callbacks)
+        reply = self._expect(deadline, seconds, doing, callbacks)
         if reply.get("id") != self._next_id:
             raise self._fail_worker("the grader's channel received an unexpected reply")
         return reply

@@ -1,0 +1,196 @@
+"""The kernel, not the audit hook, keeps workers from the grader and from each other.
+
+Every test runs under bubblewrap (where it works) and in the fallback; ``scripts/test``
+runs this module again under ``capsh --drop=cap_sys_admin``, where bubblewrap runs in a
+user namespace and the fallback cannot mount, as in a default Docker container.
+"""
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from grader.batch import grade_batch
+from grader.runner import grade_file
+from grader.sandbox import Limits, detect_isolation
+from grader.submission import Submission
+from grader.topics import get_topic
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)
+CORRECT = FIXTURES / "regularization" / "correct_vectorized.py"
+# Each attack defines sigmoid correctly, and nothing else of its own.
+TWIN = """import numpy as np
+
+
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+"""
+
+
+@pytest.fixture(params=["bubblewrap", "fallback"])
+def isolation_mode(request, monkeypatch):
+    if request.param == "fallback":
+        monkeypatch.setenv("GRADER_NO_BWRAP", "1")
+    else:
+        monkeypatch.delenv("GRADER_NO_BWRAP", raising=False)
+    detect_isolation.cache_clear()
+    isolation = detect_isolation()
+    if request.param == "bubblewrap" and not isolation.mode.startswith("bubblewrap"):
+        pytest.skip(f"bubblewrap is not available here: {isolation.summary()}")
+    yield isolation
+    detect_isolation.cache_clear()
+
+
+def probe_results(monkeypatch) -> dict[str, str]:
+    monkeypatch.setenv("GRADER_TEST_NO_AUDIT_HOOK", "1")  # only the kernel stands in the way
+    from grader import sandbox
+    sandbox.stop_servers()
+    source = (HOSTILE / "kernel_probe.py").read_text()
+    with Submission(source, module="probe", filename="/submission/probe.py",
+                    signatures={"probe": ["course"]}, limits=LIMITS) as student:
+        lines = student.probe(str(ROOT))
+    sandbox.stop_servers()  # no server without the audit hook outlives this test
+    return dict(line.split(": ", 1) for line in lines)
+
+
+ATTEMPTS = ["open parent's mem through dir_fd", "open parent's mem", "read parent's environ",
+            "ptrace attach parent", "process_vm_readv parent", "kcmp", "perf_event_open",
+            "pidfd_open parent", "signal parent", "signal every process", "unshare user namespace",
+            "unshare mount namespace", "mount", "bpf", "exec", "fork", "internet socket",
+            "unix socket", "read the reference", "read the reference through dir_fd",
+            "write into the course", "see other processes", "read a command line naming the course"]
+
+
+@pytest.fixture
+def probed(isolation_mode, monkeypatch):
+    assert "seccomp filter" in isolation_mode.summary().split("Not available")[0], \
+        "libseccomp's Python bindings are missing: run scripts/install (Debian python3-seccomp)"
+    return probe_results(monkeypatch)
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS)
+def test_the_kernel_refuses_a_worker_without_its_audit_hook(probed, attempt):
+    assert probed[attempt].startswith("refused"), f"{attempt}: {probed[attempt]}"
+
+
+def test_nothing_was_planted_in_the_course():
+    assert not (ROOT / "planted.txt").exists()
+
+
+def graded(folder: Path, jobs: int = 1) -> dict[str, dict]:
+    out = folder.parent / (folder.name + "_out")
+    grade_batch(folder, out, ROOT, jobs=jobs, progress=False, limits=LIMITS)
+    return {p.name: json.loads((p / "results.json").read_text())
+            for p in sorted(out.iterdir()) if (p / "results.json").is_file()}
+
+
+def make_class(folder: Path, students: dict[str, Path | str]) -> Path:
+    for name, source in students.items():
+        (folder / name).mkdir(parents=True)
+        text = source.read_text() if isinstance(source, Path) else source
+        (folder / name / "regularization.py").write_text(text)
+    return folder
+
+
+def output_of(results: dict) -> str:
+    return results["output"] + "\n".join(t["output"] for t in results["tests"])
+
+
+def test_writing_into_the_fork_servers_memory_changes_nothing_for_the_next_student(
+        isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a_attacker": HOSTILE / "proc_mem_write.py",
+                                                     "b_honest": CORRECT}))
+    assert results["b_honest"]["score"] == results["b_honest"]["max_score"] == 40
+
+
+def test_killing_the_fork_server_from_inside_changes_nothing_for_the_next_student(
+        isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a_attacker": HOSTILE / "kill_fork_server.py",
+                                                     "b_honest": CORRECT, "c_twin": TWIN}))
+    assert results["b_honest"]["score"] == 40
+    assert results["a_attacker"]["score"] <= results["c_twin"]["score"]
+
+
+def test_files_left_in_a_read_only_folder_are_gone_for_the_next_student(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {
+        "a_writer": HOSTILE / "leave_files_behind.py",
+        "b_reader": HOSTILE / "look_for_files_left_behind.py"}))
+    text = output_of(results["b_reader"])
+    assert "found [" in text
+    assert "left_by_previous_student" not in text
+
+
+def test_a_worker_that_stops_reading_the_graders_answers_fails_that_call_only(
+        isolation_mode, tmp_path):
+    started = time.monotonic()
+    results = graded(make_class(tmp_path / "class", {
+        "a_attacker": HOSTILE / "stop_reading_callbacks.py", "b_honest": CORRECT}))
+    assert time.monotonic() - started < 120  # the grader never blocks on a full pipe
+    assert "stopped reading what the grader sent" in output_of(results["a_attacker"])
+    assert results["b_honest"]["score"] == 40
+
+
+def test_the_reference_cannot_be_read_through_a_dir_fd(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {
+        "attacker": HOSTILE / "read_reference_through_dir_fd.py", "twin": TWIN}))
+    assert results["attacker"]["score"] <= results["twin"]["score"]
+
+
+def _fork_servers_below(pid: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == pid and b"forkserver.py" in command:
+            found.append(int(entry))
+    return found
+
+
+def test_an_honest_student_whose_fork_server_dies_is_graded_again_on_a_fresh_one(
+        isolation_mode, tmp_path):
+    """A real failure of the sandbox (here: its server killed from outside mid-topic)."""
+    slow = tmp_path / "regularization.py"
+    slow.write_text("import time\ntime.sleep(1.5)\n" + CORRECT.read_text())
+    topic = get_topic(ROOT, "regularization")
+    from grader import sandbox
+    sandbox.stop_servers()
+    killed = []
+
+    def kill_the_server_once():
+        deadline = time.monotonic() + 20
+        while not killed and time.monotonic() < deadline:
+            for pid in _fork_servers_below(os.getpid()):
+                os.killpg(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_the_server_once)
+    killer.start()
+    try:
+        result = grade_file(topic, slow, limits=LIMITS)
+    finally:
+        killer.join()
+    assert killed
+    assert result.score == result.max_score == 40
+    assert len(result.sandbox_failures) == 1
+
+
+def test_no_command_line_in_the_sandbox_names_the_course(isolation_mode):
+    from grader import sandbox
+    server = sandbox._take_server()
+    try:
+        command = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
+    finally:
+        sandbox._idle_servers.append(server)
+    if isolation_mode.mode.startswith("bubblewrap"):
+        assert str(ROOT).encode() not in command
+
