@@ -259,9 +259,11 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
             source, module=topic.name, limits=limits, signatures=topic.signatures,
             filename=SANDBOX_FILENAME.format(topic=topic.name))
         try:
-            return _with_profile(profile, _run_cases, topic, student, file=file, public=public,
-                                 hidden=hidden, isolation=detect_isolation().summary(),
-                                 load_error=load_error, seed=seed)
+            result = _with_profile(profile, _run_cases, topic, student, file=file, public=public,
+                                   hidden=hidden, isolation=detect_isolation().summary(),
+                                   load_error=load_error, seed=seed)
+            result.sandbox_failures = failures
+            return result
         except ServerFailed as error:
             # The sandbox failed under this student (a real failure: workers cannot reach their
             # fork server): the whole topic is graded again on a fresh server.

@@ -57,6 +57,10 @@ class _Stalled(TimeoutError):
     """The worker stopped reading the grader's answers (its request pipe is full)."""
 
 
+class WorkerStalled(WorkerTimedOut):
+    """The worker stopped reading what the grader sent it; it has been killed."""
+
+
 class NotImplementedYet(StudentUnavailable):
     """The function still raises the stub's NotImplementedError: nothing to shrink or retry."""
 
@@ -239,8 +243,7 @@ class Submission:
                     continue
                 return message
         except _Stalled:
-            raise self._fail_worker(f"it stopped reading what the grader sent while {doing}",
-                                    WorkerTimedOut) from None
+            raise self._fail_worker("", WorkerStalled) from None
         except TimeoutError:
             raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
                                     WorkerTimedOut) from None
@@ -276,8 +279,7 @@ class Submission:
         try:
             self._write_frame(request, deadline)
         except TimeoutError:
-            raise self._fail_worker(f"it stopped reading what the grader sent while {doing}",
-                                    WorkerTimedOut) from None
+            raise self._fail_worker("", WorkerStalled) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         reply = self._expect(deadline, seconds, doing, callbacks)
@@ -324,6 +326,10 @@ class Submission:
                    "callbacks": slots, "return_args": return_args}
         try:
             reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
+        except WorkerStalled:
+            self.timed_out.add(function)
+            raise StudentUnavailable(f"{function} stopped reading the grader's answers (to the "
+                                     "functions it was given, for example), so it was stopped") from None
         except WorkerTimedOut:
             self.timed_out.add(function)
             raise StudentUnavailable(f"{function} did not return within {self.limits.call_seconds:g} s "
