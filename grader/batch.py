@@ -21,9 +21,9 @@ from grader.cluster import run_on_cluster
 from grader.gradebook import write_gradebook
 from grader.report import write_report
 from grader.results import StudentResult, write_results_json
-from grader.runner import TopicResult, grade_file, grade_source
+from grader.runner import TopicResult, grade_source
 from grader.sandbox import Limits
-from grader.sources import SUBMISSION_SUFFIXES, SubmissionFileError, find_submission_file
+from grader.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.topics import Topic, discover_topics
 from grader.variation import student_seed
 
@@ -49,6 +49,8 @@ class BatchJob:
 
 
 def find_students(submissions: Path) -> list[Path]:
+    """Every folder in ``submissions``, and every link to one: a linked student folder is
+    listed (never read) so that its student gets a result saying why nothing was graded."""
     if not submissions.is_dir():
         raise BatchError(f"submissions folder not found: {submissions}")
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -59,30 +61,38 @@ def find_students(submissions: Path) -> list[Path]:
 
 def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[str]:
     """Every topic for which at least one student handed in a file."""
-    present = {path.stem for student in students for path in student.iterdir()
-               if path.suffix in SUBMISSION_SUFFIXES}
+    present = {Path(name).stem for student in students for name in submitted_names(student)
+               if Path(name).suffix in SUBMISSION_SUFFIXES}
     return [name for name in available if name in present]
 
 
-def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
-    options = {"limits": job.limits, "seed": job.student_seed(student_dir.name)}
+def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile) -> TopicResult:
+    options = {"limits": job.limits, "seed": job.student_seed(student)}
+    if submitted.error is not None:
+        return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options)
     try:
-        path = find_submission_file(student_dir, topic.name)
-    except SubmissionFileError as error:
-        return grade_source(topic, None, file=None, load_error=str(error), **options)
-    try:
-        return grade_file(topic, path, **options)
+        return grade_source(topic, submitted.source, file=submitted.file, **options)
     except Exception:  # a grader bug must cost neither this topic's other students nor the batch
-        return grade_source(topic, None, file=path.name, load_error=(
+        return grade_source(topic, None, file=submitted.file, load_error=(
             "the grader failed on this file; your instructor has been told. "
             + traceback.format_exc(limit=2).splitlines()[-1]), **options)
 
 
+def read_student(job: BatchJob, student_dir: Path) -> dict[str, SubmittedFile]:
+    """The student's file for each of the job's topics (on the Dask client, sent with the task)."""
+    return read_submissions(student_dir, job.topics)
+
+
+def grade_submitted(job: BatchJob, student: str, submitted: dict[str, SubmittedFile]) -> StudentResult:
+    """Grade every topic for one student from the files ``read_student`` read."""
+    topics = discover_topics(job.course)
+    return StudentResult(student, [_grade_topic(job, topics[name], student, submitted[name])
+                                   for name in job.topics])
+
+
 def grade_student_result(job: BatchJob, student_dir: Path) -> StudentResult:
     """Grade every topic for one student."""
-    topics = discover_topics(job.course)
-    return StudentResult(student_dir.name,
-                         [_grade_topic(job, topics[name], student_dir) for name in job.topics])
+    return grade_submitted(job, student_dir.name, read_student(job, student_dir))
 
 
 def grade_student(job: BatchJob, student_dir: Path) -> dict:
@@ -138,7 +148,10 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
     else:
         topics = topics_in_batch(students, available)
         if not topics:
-            raise BatchError(f"no submission files for any topic ({', '.join(available)}) in {submissions}")
+            linked = sum(student.is_symlink() for student in students)
+            raise BatchError(f"no submission files for any topic ({', '.join(available)}) in {submissions}"
+                             + (f"; {linked} of the student folders are symbolic links, which "
+                                "are never followed" if linked else ""))
     _check_layout(submissions, out, course)
     out.mkdir(parents=True, exist_ok=True)
     job = BatchJob(course, out, tuple(topics), limits or Limits(), seed)
@@ -194,7 +207,8 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
 
 def _run_on_cluster(job: BatchJob, students: list[Path], scheduler: str):
     try:
-        for _, result in run_on_cluster(scheduler, students, functools.partial(grade_student_result, job),
+        for _, result in run_on_cluster(scheduler, students, functools.partial(read_student, job),
+                                        functools.partial(grade_submitted, job),
                                         functools.partial(_failed_result, job)):
             yield _write_student(job, result)
     except (OSError, TimeoutError) as error:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from grader.report import environment
-from grader.sources import SubmissionFileError, find_submission_file, read_source
+from grader.sources import read_submission
 from grader.topics import Topic
 
 K = 8          # tokens per k-gram
@@ -127,11 +127,9 @@ def topic_fingerprints(submissions: Path, students: Iterable[str], topic: str) -
     """Each student's fingerprints for one topic; students without a readable file are left out."""
     prints = {}
     for student in students:
-        try:
-            source = read_source(find_submission_file(submissions / student, topic))
-        except (SubmissionFileError, OSError):
-            continue
-        prints[student] = source_fingerprints(source)
+        source = read_submission(submissions / student, topic).source
+        if source is not None:
+            prints[student] = source_fingerprints(source)
     return prints
 
 

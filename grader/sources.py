@@ -1,50 +1,212 @@
-"""Reading a submission file into Python source, with messages a student understands."""
+"""Reading a submission file into Python source, with messages a student understands.
+
+Grading reads student files only through ``read_submissions``: a regular file directly
+inside the student's own folder, opened relative to that folder's descriptor with
+O_NOFOLLOW and checked with fstat after opening. A link (to the reference, to /etc/passwd,
+to a peer), a folder that is a link, a pipe or a device scores 0 with a message saying so.
+Hard links are graded: a hard link is the file itself, with nothing to tell it from a copy.
+"""
 from __future__ import annotations
 
-import json
+import contextlib
+import errno
+import os
 import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 MAX_SOURCE_BYTES = 1_000_000
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
+REFUSAL = "only regular files inside your own folder are graded, so this topic scores 0"
+# Opening never follows a link, never waits for a writer (FIFO) and never takes a terminal.
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class SubmissionFileError(Exception):
     """The file cannot be graded at all; the message is shown to the student."""
 
 
-def find_submission_file(student_dir: Path, topic: str) -> Path:
+class RefusedFile(SubmissionFileError):
+    """The name exists but is not a regular file of the student's own (a link, a pipe, ...)."""
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """What grading gets of one topic: the file's name and source, or why it cannot be graded.
+    Plain data, so the Dask client can send it to a worker."""
+    file: str | None
+    source: str | None = None
+    error: str | None = None
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    return (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)
+
+
+@contextlib.contextmanager
+def student_folder(student_dir: Path) -> Iterator[int]:
+    """A descriptor of the student's folder, opened by name inside the submissions folder
+    without following a link: files are then opened relative to it, so no component of
+    their path below the submissions folder can be a link or be swapped for one."""
+    try:
+        parent = os.open(student_dir.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise SubmissionFileError(f"your submission folder cannot be read: {error.strerror}") from None
+    try:
+        before = os.stat(student_dir.name, dir_fd=parent, follow_symlinks=False)
+        if not stat.S_ISDIR(before.st_mode):
+            raise RefusedFile(f"your submission folder is {_kind(before.st_mode)}, not a folder of "
+                              f"your own; {REFUSAL}")
+        folder = os.open(student_dir.name, _FOLDER_FLAGS, dir_fd=parent)
+    except OSError as error:  # ENOTDIR or ELOOP: swapped for a link after the check
+        raise SubmissionFileError(f"your submission folder cannot be read: {error.strerror}") from None
+    finally:
+        os.close(parent)
+    try:
+        if not _same_file(before, os.fstat(folder)):
+            raise RefusedFile(f"your submission folder changed while it was being opened; {REFUSAL}")
+        yield folder
+    finally:
+        os.close(folder)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(limit - size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_regular(open_file: Callable[[], int], name: str, before: os.stat_result | None) -> bytes:
+    """Read at most MAX_SOURCE_BYTES + 1 bytes through the descriptor ``open_file()`` returns,
+    once fstat says it is a regular file (and the one ``before`` described, if given)."""
+    try:
+        fd = open_file()
+    except FileNotFoundError:  # no such file: the caller tries the next name
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link put there after the check
+            raise RefusedFile(f"{name} is a symbolic link; {REFUSAL}") from None
+        raise SubmissionFileError(f"{name} cannot be read: {error.strerror}") from None
+    try:
+        after = os.fstat(fd)
+        if not stat.S_ISREG(after.st_mode):
+            raise RefusedFile(f"{name} is {_kind(after.st_mode)}; {REFUSAL}")
+        if before is not None and not _same_file(before, after):
+            raise RefusedFile(f"{name} changed while it was being opened; {REFUSAL}")
+        # Read through the descriptor, never more than one byte past the limit: a file that
+        # grows after fstat cannot make the grader read more.
+        raw = _read_at_most(fd, MAX_SOURCE_BYTES + 1)
+    except OSError as error:
+        raise SubmissionFileError(f"{name} cannot be read: {error.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_SOURCE_BYTES:
+        size = max(after.st_size, len(raw))
+        raise SubmissionFileError(
+            f"{name} is {size / 1e6:.1f} MB; submissions are limited to "
+            f"{MAX_SOURCE_BYTES / 1e6:.0f} MB")
+    return raw
+
+
+def _read_in_folder(folder: int, name: str) -> bytes:
+    """The bytes of ``name`` in the student's folder descriptor, if it is a regular file there.
+    FileNotFoundError when there is no such name; RefusedFile for links, pipes, devices, ..."""
+    if os.sep in name or name in (".", ".."):
+        raise ValueError(f"not a file name: {name!r}")
+    try:
+        before = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:  # no such file: the caller tries the next name
+        raise
+    except OSError as error:
+        raise SubmissionFileError(f"{name} cannot be read: {error.strerror}") from None
+    if not stat.S_ISREG(before.st_mode):  # refused before opening: opening a device can act
+        raise RefusedFile(f"{name} is {_kind(before.st_mode)}; {REFUSAL}")
+    return _read_regular(lambda: os.open(name, _FILE_FLAGS, dir_fd=folder), name, before)
+
+
+def _topic_file(folder: int, topic: str) -> SubmittedFile:
+    # The first candidate that is a regular file is the submission; a link or pipe of that
+    # name is reported only when there is no regular candidate at all.
+    refused = None
     for suffix in SUBMISSION_SUFFIXES:
-        candidate = student_dir / f"{topic}{suffix}"
-        if candidate.is_file():
-            return candidate
-    raise SubmissionFileError(
-        f"no file {topic}.py or {topic}.ipynb in your submission, so this topic scores 0")
+        name = f"{topic}{suffix}"
+        try:
+            return SubmittedFile(name, decode_source(_read_in_folder(folder, name), name))
+        except FileNotFoundError:
+            continue
+        except RefusedFile as error:
+            refused = refused or SubmittedFile(name, error=str(error))
+        except SubmissionFileError as error:
+            return SubmittedFile(name, error=str(error))
+    return refused or SubmittedFile(None, error=(
+        f"no file {topic}.py or {topic}.ipynb in your submission, so this topic scores 0"))
+
+
+def read_submissions(student_dir: Path, topics: Iterable[str]) -> dict[str, SubmittedFile]:
+    """Each topic's file in a student's folder: the one way grading reads student files."""
+    topics = list(topics)
+    try:
+        with student_folder(student_dir) as folder:
+            return {topic: _topic_file(folder, topic) for topic in topics}
+    except SubmissionFileError as error:
+        return {topic: SubmittedFile(None, error=str(error)) for topic in topics}
+
+
+def read_submission(student_dir: Path, topic: str) -> SubmittedFile:
+    return read_submissions(student_dir, [topic])[topic]
+
+
+def submitted_names(student_dir: Path) -> list[str]:
+    """The names in a student's folder (none if the folder itself is refused); nothing is
+    followed or opened, so a link named like a topic's file still counts as handed in."""
+    try:
+        with student_folder(student_dir) as folder:
+            return os.listdir(folder)
+    except (SubmissionFileError, OSError):
+        return []
 
 
 def read_source(path: Path) -> str:
-    """The Python source of a .py file or of a notebook's code cells."""
+    """The Python source of a .py file or of a notebook's code cells, for ``grader check``:
+    the student's own file on their own machine, so a link they made is followed."""
     try:
-        size = path.stat().st_size
-    except OSError as error:
+        raw = _read_regular(lambda: os.open(path, _FILE_FLAGS & ~os.O_NOFOLLOW), path.name, None)
+    except FileNotFoundError as error:
         raise SubmissionFileError(f"{path.name} cannot be read: {error.strerror}") from None
-    if size == 0:
-        raise SubmissionFileError(f"{path.name} is empty")
-    if size > MAX_SOURCE_BYTES:
-        raise SubmissionFileError(
-            f"{path.name} is {size / 1e6:.1f} MB; submissions are limited to "
-            f"{MAX_SOURCE_BYTES / 1e6:.0f} MB")
-    raw = path.read_bytes()
+    return decode_source(raw, path.name)
+
+
+def decode_source(raw: bytes, name: str) -> str:
+    """The Python source in a submission's bytes, or a message saying why there is none."""
+    if not raw:
+        raise SubmissionFileError(f"{name} is empty")
     if b"\0" in raw:
-        raise SubmissionFileError(f"{path.name} is a binary file, not Python source")
+        raise SubmissionFileError(f"{name} is a binary file, not Python source")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SubmissionFileError(
-            f"{path.name} is not UTF-8 text (byte {raw[error.start]:#04x} at position "
+            f"{name} is not UTF-8 text (byte {raw[error.start]:#04x} at position "
             f"{error.start}); save it as UTF-8") from None
-    if path.suffix == ".ipynb":
-        return notebook_source(text, path.name)
+    if name.endswith(".ipynb"):
+        return notebook_source(text, name)
     return text
 
 
