@@ -24,6 +24,7 @@ from grader.results import StudentResult, write_results_json
 from grader.runner import TopicResult, grade_source
 from grader.sandbox import Limits
 from grader.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
+from grader.student_ids import output_name
 from grader.topics import Topic, discover_topics
 from grader.variation import student_seed
 
@@ -101,7 +102,7 @@ def grade_student(job: BatchJob, student_dir: Path) -> dict:
 
 
 def _write_student(job: BatchJob, result: StudentResult) -> dict:
-    folder = job.out / result.student
+    folder = job.out / output_name(result.student)  # the id is data, never a path
     write_results_json(folder / RESULTS_FILE, result)
     write_report(folder / REPORT_FILE, result, job.course / "templates")
     return gradebook_row(result.student, {t.topic: t.score for t in result.topics},
@@ -114,8 +115,9 @@ def gradebook_row(student: str, scores: dict[str, float], total: float, max_tota
 
 def finished_row(out: Path, student: str) -> dict | None:
     """The row of a student graded by an earlier run (for --resume), if complete."""
-    path = out / student / RESULTS_FILE
-    if not (path.is_file() and (out / student / REPORT_FILE).is_file()):
+    folder = out / output_name(student)
+    path = folder / RESULTS_FILE
+    if not (path.is_file() and (folder / REPORT_FILE).is_file()):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

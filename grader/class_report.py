@@ -18,7 +18,9 @@ from grader.plots import Histogram, histogram
 from grader.report import TEMPLATES, environment
 from grader.results import write_atomically
 from grader.similarity import class_similarity, render_similarity
+from grader.student_ids import display_id, output_name, report_link
 from grader.topics import Topic
+from grader.visibility import visible
 
 INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.json"
@@ -121,7 +123,7 @@ class ClassSummary:
             if topic.get("error"):
                 stats.failed_to_run += 1
                 self.failed_to_run.append({"student": student, "topic": name,
-                                           "error": topic["error"].strip().splitlines()[0][:300]})
+                                           "error": visible(topic["error"].strip().splitlines()[0][:300])})
         seen_mistakes = set()
         for test in results["tests"]:
             self._add_test(test, seen_mistakes)
@@ -165,7 +167,7 @@ def summarize(out: Path, students: Iterable[str], titles: dict[str, str]) -> Cla
     summary = ClassSummary({name: TopicStats(name, title) for name, title in titles.items()})
     for student in sorted(students):
         try:
-            results = json.loads((out / student / RESULTS_FILE).read_text(encoding="utf-8"))
+            results = json.loads((out / output_name(student) / RESULTS_FILE).read_text(encoding="utf-8"))
             summary.add(student, results)
         except (OSError, ValueError, KeyError, TypeError):
             summary.unreadable.append(student)
@@ -175,8 +177,9 @@ def summarize(out: Path, students: Iterable[str], titles: dict[str, str]) -> Cla
 def summary_json(summary: ClassSummary) -> dict:
     """The JSON summary for scripts (documented in the README)."""
     return {
-        "students": {row["student"]: {"total": row["total"], "max_total": row["max_total"],
-                                      "topics": row["topics"], "report": f"{row['student']}/{REPORT_FILE}"}
+        "students": {display_id(row["student"]): {"total": row["total"], "max_total": row["max_total"],
+                                                  "topics": row["topics"],
+                                                  "report": report_link(row["student"], REPORT_FILE)}
                      for row in summary.rows},
         "topics": {name: {"title": t.title, "max_score": t.max_score, "students": t.count,
                           "mean": round(t.mean(), 4), "median": t.median(),
@@ -189,8 +192,9 @@ def summary_json(summary: ClassSummary) -> dict:
                    "pass_rate": round(t.pass_rate, 4)} for t in summary.tests.values()],
         "mistakes": [{"topic": m.topic, "mistake": m.mistake, "students": m.students, "hint": m.hint,
                       "tests": sorted(m.tests)} for m in summary.ranked_mistakes()],
-        "failed_to_run": summary.failed_to_run,
-        "unreadable": summary.unreadable,
+        "failed_to_run": [failure | {"student": display_id(failure["student"])}
+                          for failure in summary.failed_to_run],
+        "unreadable": [display_id(student) for student in summary.unreadable],
     }
 
 
@@ -201,7 +205,8 @@ def render_index(summary: ClassSummary, *, similarity: bool, templates: Path = T
     return template.render(summary=summary, histograms=summary.histograms(), tests_by_topic=tests_by_topic,
                            mistakes=summary.ranked_mistakes(), listed_failures=LISTED_FAILURES,
                            similarity_file=SIMILARITY_FILE if similarity else None,
-                           canvas_file=CANVAS_FILE, summary_file=SUMMARY_FILE, report_file=REPORT_FILE)
+                           canvas_file=CANVAS_FILE, summary_file=SUMMARY_FILE, report_file=REPORT_FILE,
+                           shown=display_id, report_link=report_link)
 
 
 def write_class_report(out: Path, students: Iterable[str], titles: dict[str, str], *,

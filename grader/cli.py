@@ -11,9 +11,10 @@ from grader.batch import BatchError, grade_batch
 from grader.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
 from grader.otter_export import ExportError, master_notebook
 from grader.release import ReleaseError, release
-from grader.runner import TestOutcome, TopicResult, grade_file
+from grader.runner import TopicResult, grade_file
 from grader.sandbox import Limits
 from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
+from grader.visibility import failure_lines, student_view, visible
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -40,21 +41,9 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "        ")
 
 
-def failure_lines(outcome: TestOutcome) -> list[str]:
-    """Why a test failed, as ``grader check`` shows it (hidden tests carry no expected values)."""
-    lines = [outcome.message]
-    if outcome.call:
-        lines.append(f"failing call: {outcome.call}")
-    if outcome.detail:
-        lines.append(outcome.detail)
-    if outcome.hint:
-        lines.append(f"hint: {outcome.hint}")
-    if outcome.printed:
-        lines.append("your code printed:\n" + outcome.printed.rstrip())
-    return lines
-
-
 def format_check(result: TopicResult, path: Path, seconds: float) -> str:
+    """What ``grader check`` (and a notebook's check cell) prints: only what ``student_view``
+    lets through, with every control character shown as an escape, never sent to the terminal."""
     lines = [f"{result.topic}: public tests on {path}", ""]
     if result.error:
         lines += [_indent(result.error), ""]
@@ -63,12 +52,12 @@ def format_check(result: TopicResult, path: Path, seconds: float) -> str:
         lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
         if outcome.passed or result.error:
             continue
-        lines += [_indent(line) for line in failure_lines(outcome)]
+        lines += [_indent(line) for line in failure_lines(student_view(outcome))]
     passed = sum(o.passed for o in result.outcomes)
     lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
                   f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
                   "Hidden tests check more when your work is graded."]
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def _default_check_path(course: Path, topic: str) -> Path:

@@ -1,22 +1,43 @@
-"""The class gradebook: OUT/grades.csv with one row per student."""
+"""The class gradebook: OUT/grades.csv with one row per student, and Canvas's import file.
+
+Both are written by ``_csv``: text cells (ids, names, headers) are data, never formulas.
+"""
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
+from typing import Iterable
 
 from grader.results import write_atomically
+from grader.student_ids import display_id
+
+# OWASP's CSV injection guidance: a spreadsheet evaluates a cell starting with one of these
+# (= + - @, tab, carriage return; | and % start DDE and macro forms in some of them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell no spreadsheet evaluates: prefixed with a single quote, as OWASP
+    recommends, when it (or its first non-blank character) would start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS) \
+        else text
+
+
+def _csv(rows: Iterable[list[str | float]]) -> str:
+    """Numbers formatted with %g, every text cell through ``spreadsheet_text``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([spreadsheet_text(cell) if isinstance(cell, str) else f"{cell:g}" for cell in row])
+    return buffer.getvalue()
 
 
 def gradebook_csv(rows: list[dict], topics: list[str]) -> str:
     """rows: {"student": id, "topics": {topic: score}, "total": x, "max_total": y}."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", *topics, "total", "max_total"])
-    for row in sorted(rows, key=lambda r: r["student"]):
-        writer.writerow([row["student"], *(f"{row['topics'].get(t, 0.0):g}" for t in topics),
-                         f"{row['total']:g}", f"{row['max_total']:g}"])
-    return buffer.getvalue()
+    return _csv([["student_id", *topics, "total", "max_total"]] + [
+        [display_id(row["student"]), *(row["topics"].get(t, 0.0) for t in topics), row["total"],
+         row["max_total"]] for row in sorted(rows, key=lambda r: r["student"])])
 
 
 def write_gradebook(path: Path, rows: list[dict], topics: list[str]) -> None:
@@ -34,11 +55,8 @@ CANVAS_POINTS_ROW = "Points Possible"
 def canvas_csv(rows: list[dict], topics: list[str], max_scores: dict[str, float]) -> str:
     """One assignment column per topic; the student id (the submission folder's name) goes in
     "SIS Login ID", the column Canvas matches when "ID" and "SIS User ID" are empty."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CANVAS_IDENTITY, *topics])
-    writer.writerow([CANVAS_POINTS_ROW, "", "", "", "", *(f"{max_scores.get(t, 0.0):g}" for t in topics)])
-    for row in sorted(rows, key=lambda r: r["student"]):
-        writer.writerow([row["student"], "", "", row["student"], "",
-                         *(f"{row['topics'].get(t, 0.0):g}" for t in topics)])
-    return buffer.getvalue()
+    students = sorted(rows, key=lambda r: r["student"])
+    return _csv([[*CANVAS_IDENTITY, *topics],
+                 [CANVAS_POINTS_ROW, "", "", "", "", *(max_scores.get(t, 0.0) for t in topics)]] + [
+        [display_id(row["student"]), "", "", display_id(row["student"]), "",
+         *(row["topics"].get(t, 0.0) for t in topics)] for row in students])

@@ -5,7 +5,8 @@ topic's public or hidden test module and, for hidden tests only, the reference. 
 calls the test case with the executed notebook's global environment; the adapter runs
 our test function on the functions found there with the grader's own ``run_test``
 (hypothesis, gradient checks, mistake diagnosis included) and turns a failure into an
-AssertionError carrying the same explanation ``grader check`` prints.
+AssertionError carrying the same explanation ``grader check`` prints, through the same
+``grader.visibility.student_view`` (a hidden test's carries no expected value).
 
 Otter runs the notebook in its own process, so the student's functions run unsandboxed
 in that process, as every otter test does; this adapter adds no isolation.
@@ -21,10 +22,10 @@ from typing import Any, Callable
 
 from hypothesis import settings
 
-from grader.cli import failure_lines
 from grader.runner import TestCase, run_test
 from grader.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
 from grader.topics import Topic
+from grader.visibility import failure_lines, student_view, visible
 
 _modules: dict[str, types.ModuleType] = {}
 
@@ -82,4 +83,5 @@ def run_exported_test(env: dict[str, Any], *, topic: str, test: str, hidden: boo
     finally:
         settings.load_profile(previous)
     if not outcome.passed:
-        raise AssertionError("\n".join([outcome.description, *failure_lines(outcome)]))
+        view = student_view(outcome)  # otter's show_hidden shows this to students
+        raise AssertionError(visible("\n".join([view.description, *failure_lines(view)])))

@@ -1,9 +1,9 @@
 """The per-student HTML report, rendered from templates/report.html.j2.
 
-What a student may see is decided here, not in the template: hidden tests show
-what was checked, the failing call's shapes, the hint and the relative errors of
-gradient checks, never expected values, gradient values, printed output or the
-counterexample (all of which could reveal the reference).
+What a student may see is decided by ``grader.visibility.student_view``, not here nor
+in the template: the template only gets ``StudentView``s. Hidden tests show what was
+checked, the failing call's shapes, the hint and the relative errors of gradient checks,
+never expected values, gradient values, printed output or the counterexample.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import jinja2
 from grader.plots import ErrorChart, ValuesChart, error_chart, values_chart
 from grader.results import StudentResult, write_atomically
 from grader.runner import TestOutcome, TopicResult
+from grader.student_ids import display_id
+from grader.visibility import StudentView, student_view, visible
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COUNTEREXAMPLE_MARKER = "Smallest failing input found:"
@@ -31,9 +33,9 @@ class GradientView:
 
 @dataclass(frozen=True)
 class TestView:
-    outcome: TestOutcome
-    details: str | None  # expected/got and similar: public tests only
-    counterexample: str | None  # hypothesis's shrunk failing input: public tests only
+    outcome: StudentView
+    details: str | None  # expected/got and similar
+    counterexample: str | None  # hypothesis's shrunk failing input
     printed: str | None
     gradient: GradientView | None
 
@@ -41,6 +43,7 @@ class TestView:
 @dataclass(frozen=True)
 class TopicView:
     topic: TopicResult
+    error: str | None  # why the file could not be graded, control characters shown
     failed: list[TestView]
     passed: list[TestView]
 
@@ -65,10 +68,10 @@ def split_detail(detail: str | None) -> tuple[str | None, str | None]:
     return before.strip() or None, after.strip() or None
 
 
-def _chosen_check(outcome: TestOutcome) -> dict | None:
+def _chosen_check(outcome: StudentView) -> dict | None:
     """The check a student should look at: when the test failed, the last one run (the failing,
     shrunk example); when it passed, the one closest to the tolerance."""
-    checks = [c for c in outcome.data.get("gradient_check", []) if c.get("parameters")]
+    checks = [c for c in outcome.gradient_checks if c.get("parameters")]
     if not checks:
         return None
     if not outcome.passed:
@@ -76,7 +79,7 @@ def _chosen_check(outcome: TestOutcome) -> dict | None:
     return max(checks, key=lambda c: max(p["max_rel_error"] / c["rtol"] for p in c["parameters"]))
 
 
-def gradient_view(outcome: TestOutcome) -> GradientView | None:
+def gradient_view(outcome: StudentView) -> GradientView | None:
     check = _chosen_check(outcome)
     if check is None:
         return None
@@ -86,20 +89,21 @@ def gradient_view(outcome: TestOutcome) -> GradientView | None:
 
 
 def outcome_view(outcome: TestOutcome) -> TestView:
-    if outcome.hidden:
-        return TestView(outcome, None, None, None, gradient_view(outcome))
-    details, counterexample = split_detail(outcome.detail) if not outcome.passed else (None, None)
-    return TestView(outcome, details, counterexample, outcome.printed or None, gradient_view(outcome))
+    view = student_view(outcome)
+    details, counterexample = split_detail(view.detail) if not view.passed else (None, None)
+    return TestView(view, details, counterexample, view.printed or None, gradient_view(view))
 
 
 def topic_view(topic: TopicResult) -> TopicView:
     views = [outcome_view(o) for o in topic.outcomes]
-    return TopicView(topic, [v for v in views if not v.outcome.passed], [v for v in views if v.outcome.passed])
+    return TopicView(topic, visible(topic.error) if topic.error else None,
+                     [v for v in views if not v.outcome.passed], [v for v in views if v.outcome.passed])
 
 
 def render_report(result: StudentResult, templates: Path = TEMPLATES) -> str:
     template = environment(templates).get_template("report.html.j2")
-    return template.render(result=result, topics=[topic_view(t) for t in result.topics])
+    return template.render(result=result, student=display_id(result.student),
+                           topics=[topic_view(t) for t in result.topics])
 
 
 def write_report(path: Path, result: StudentResult, templates: Path = TEMPLATES) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.runner import TestOutcome, TopicResult
+from grader.student_ids import display_id
+from grader.visibility import student_view, visible
 
 
 @dataclass
@@ -30,22 +32,24 @@ class StudentResult:
 
 
 def outcome_text(outcome: TestOutcome) -> str:
-    """What a student reads for one test. Hidden tests never include expected values."""
+    """What a student reads for one test: only what ``student_view`` lets through."""
     if outcome.passed:
         return "Passed."
-    parts = [outcome.message]
-    if outcome.call:
-        parts.append(f"Failing call: {outcome.call}")
-    if outcome.hint:
-        parts.append(f"Hint: {outcome.hint}")
-    if not outcome.hidden and outcome.detail:
-        parts.append(f"Details: {outcome.detail}")
-    if not outcome.hidden and outcome.printed:
-        parts.append(f"Your code printed:\n{outcome.printed}")
+    view = student_view(outcome)
+    parts = [view.message]
+    if view.call:
+        parts.append(f"Failing call: {view.call}")
+    if view.hint:
+        parts.append(f"Hint: {view.hint}")
+    if view.detail:
+        parts.append(f"Details: {view.detail}")
+    if view.printed:
+        parts.append(f"Your code printed:\n{view.printed}")
     return "\n".join(parts)
 
 
 def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
+    view = student_view(outcome)
     return {
         "name": f"{topic.topic}: {outcome.description}",
         "number": f"{topic.topic}.{index}",
@@ -55,7 +59,7 @@ def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
         "output": outcome_text(outcome),
         "visibility": "after_published" if outcome.hidden else "visible",
         "extra_data": {"topic": topic.topic, "test": outcome.name, "hidden": outcome.hidden,
-                       "mistake": outcome.mistake, "hint": outcome.hint},
+                       "mistake": view.mistake, "hint": view.hint},
     }
 
 
@@ -64,7 +68,7 @@ def _summary(result: StudentResult) -> str:
     for topic in result.topics:
         line = f"{topic.topic}: {topic.score:g} / {topic.max_score:g}"
         if topic.error:
-            line += f" ({topic.error.splitlines()[0]})"
+            line += f" ({visible(topic.error.splitlines()[0])})"
         lines.append(line)
     return "\n".join(lines)
 
@@ -82,11 +86,11 @@ def gradescope_results(result: StudentResult) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {
-            "student": result.student,
+            "student": display_id(result.student),  # the folder name; undecodable bytes as \\xNN
             "isolation": isolation,
             "seed": result.seed,
             "topics": {t.topic: {"score": t.score, "max_score": t.max_score, "file": t.file,
-                                 "error": t.error} for t in result.topics},
+                                 "error": visible(t.error) if t.error else t.error} for t in result.topics},
         },
     }
 

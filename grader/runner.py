@@ -67,6 +67,7 @@ class TestOutcome:
     call: str = ""
     printed: str = ""
     data: dict = field(default_factory=dict)
+    measure: str | None = None  # how far from the expected value: see grader.visibility
 
 
 @dataclass
@@ -213,7 +214,7 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
     except testing.CheckFailed as error:
         outcome.message, outcome.mistake = error.message, error.mistake
         outcome.hint = error.hint or default_hint
-        outcome.detail = error.detail
+        outcome.detail, outcome.measure = error.detail, error.measure
         if not case.hidden:
             outcome.call = getattr(student, "last_call", "")
             shrunk = _shrunk_failure(case, topic, student)

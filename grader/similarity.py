@@ -29,6 +29,7 @@ from typing import Iterable
 
 from grader.report import environment
 from grader.sources import read_submission
+from grader.student_ids import display_id, report_link
 from grader.topics import Topic
 
 K = 8          # tokens per k-gram
@@ -148,4 +149,5 @@ def render_similarity(similarity: dict[str, list[Pair]], titles: dict[str, str],
                       templates: Path, threshold: float = THRESHOLD) -> str:
     return environment(templates).get_template("similarity.html.j2").render(
         similarity=similarity, titles=titles, threshold=threshold, k=K, max_pairs=MAX_PAIRS_PER_TOPIC,
-        common_limit=common_limit(students), index_file="index.html", report_file="report.html")
+        common_limit=common_limit(students), index_file="index.html", report_file="report.html",
+        shown=display_id, report_link=report_link)

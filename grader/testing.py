@@ -3,7 +3,8 @@
 A topic test is a plain function ``test_*`` taking the fixtures it names
 (``student``, and in hidden tests ``reference``), decorated with ``@points(n)``.
 Checks raise ``CheckFailed`` with a message safe for the student; ``detail`` may
-hold expected values and is only shown for public tests. When a wrong answer
+hold expected values and ``measure`` how far the answer is from them, both shown for public
+tests only (``grader.visibility``). When a wrong answer
 matches a known mistake, the failure carries that mistake's hint and name.
 """
 from __future__ import annotations
@@ -38,18 +39,23 @@ def hint(text: str) -> Callable:
 
 # ------------------------------------------------------------------- failures
 class CheckFailed(AssertionError):
+    """``message`` says what is wrong without values; ``measure`` (how far off, computed from
+    the expected value) is shown after it in parentheses, and ``detail`` below it, for public
+    tests only."""
+
     def __init__(self, message: str, *, hint: str | None = None, mistake: str | None = None,
-                 detail: str | None = None):
-        super().__init__(message)
+                 detail: str | None = None, measure: str | None = None):
+        super().__init__(f"{message} ({measure})" if measure else message)
         self.message = message
         self.hint = hint
         self.mistake = mistake
         self.detail = detail
+        self.measure = measure
 
 
 def fail(message: str, *, hint: str | None = None, mistake: str | None = None,
-         detail: str | None = None) -> NoReturn:
-    raise CheckFailed(message, hint=hint, mistake=mistake, detail=detail)
+         detail: str | None = None, measure: str | None = None) -> NoReturn:
+    raise CheckFailed(message, hint=hint, mistake=mistake, detail=detail, measure=measure)
 
 
 @dataclass(frozen=True)
@@ -173,14 +179,16 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
         return
     found = diagnose(actual_array, mistakes, rtol=rtol, atol=atol)
     detail = f"expected {np.array2string(expected_array, precision=6)}, got {np.array2string(actual_array.astype(float), precision=6)}"
+    measure = None
     if not np.all(np.isfinite(actual_array)):
         message = f"{what} contains nan or inf"
     else:
         error = np.max(np.abs(actual_array - expected_array) / (atol + np.abs(expected_array) + 1e-300))
-        message = f"{what} is wrong (largest relative difference {min(error, 1e300):.2g})"
+        # With their own answer known, this pins the expected value: public tests only.
+        message, measure = f"{what} is wrong", f"largest relative difference {min(error, 1e300):.2g}"
     if found is not None:
-        fail(message, hint=found.hint, mistake=found.name, detail=detail)
-    fail(message, hint=hint, detail=detail)
+        fail(message, hint=found.hint, mistake=found.name, detail=detail, measure=measure)
+    fail(message, hint=hint, detail=detail, measure=measure)
 
 
 def expect_unchanged(before: Any, after: Any, what: str, *, hint: str | None = None,

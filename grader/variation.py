@@ -14,7 +14,8 @@ SEED_BITS = 63
 def derived_seed(*parts: object) -> int:
     """A stable non-negative seed from any printable parts."""
     text = "\x1f".join(str(part) for part in parts)
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    # surrogateescape: a folder name that is not UTF-8 is hashed as its bytes (same as UTF-8 otherwise)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:8], "big") >> (64 - SEED_BITS)
 
 
