@@ -195,11 +195,14 @@ def expect_gradient(analytic: dict[str, Any], cost: BatchedCost, params: dict[st
     if not result.passed:
         worst = max(result.failures(), key=lambda p: p.max_rel_error)
         names = ", ".join(f"d{p.name}" for p in result.failures())
+        # The size of the error is a measure, shown for public tests only: with the student's
+        # own gradient it would give away the reference's (see grader.visibility).
         raise CheckFailed(
             f"{what}: {names} disagree{'s' if len(result.failures()) == 1 else ''} with the numerical "
-            f"gradient of {against} (largest relative error {worst.max_rel_error:.2g} in d{worst.name}, "
-            f"{worst.method}, at {worst.worst}; the tolerance is {result.rtol:g})",
-            hint=hint, mistake=mistake)
+            f"gradient of {against}",
+            hint=hint, mistake=mistake,
+            measure=f"largest relative error {worst.max_rel_error:.2g} in d{worst.name}, "
+                    f"{worst.method}, at {worst.worst}; the tolerance is {result.rtol:g}")
     return result
 
 

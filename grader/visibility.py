@@ -3,8 +3,8 @@
 results.json, report.html, ``grader check``, the notebooks' check cell and the otter
 adapter all render a ``StudentView``, never a ``TestOutcome`` directly. For a hidden test a
 student sees what was checked, the failing call's argument shapes, the message (which
-checks keep free of values), the hint, the diagnosed mistake and the relative errors of
-gradient checks; never the expected value, the details quoting values, how far the answer
+checks keep free of values), the hint and the diagnosed mistake; never the expected value,
+the relative errors of gradient checks against the reference, the details quoting values, how far the answer
 is from the expected one, gradient values, printed output or hypothesis's counterexample,
 any of which could reveal the reference. Public tests show everything.
 
@@ -60,9 +60,10 @@ def _gradient_checks(outcome: TestOutcome) -> list[dict]:
     checks = outcome.data.get("gradient_check", [])
     if not outcome.hidden:
         return checks
-    # The relative errors stay (the chart); the analytic and numerical entries do not.
-    return [check | {"parameters": [{k: v for k, v in p.items() if k not in ("analytic", "numerical")}
-                                    for p in check.get("parameters", [])]} for check in checks]
+    # Neither the entries nor the relative errors: with the student's own gradient, an error
+    # against the reference's numerical gradient gives that gradient away. The message still
+    # names the parameters that disagree.
+    return []
 
 
 def student_view(outcome: TestOutcome) -> StudentView:

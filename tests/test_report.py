@@ -37,14 +37,15 @@ def test_a_failed_test_shows_what_was_checked_points_call_and_hint():
     assert "divide by m" in html
 
 
-def test_a_hidden_test_never_shows_detail_printed_output_or_gradient_values():
+def test_a_hidden_test_never_shows_detail_printed_output_or_gradient_errors():
     html = report(outcome("test_hidden", hidden=True, detail=f"expected {SECRET}, got 1.0\n"
                           f"Smallest failing input found:\nX={SECRET}", printed=f"debug {SECRET}",
                           data=gradient_data(reveal=True, against="the correct cost")))
     assert SECRET not in html
     assert "Smallest failing input" not in html
     assert "analytic versus numerical" not in html
-    assert "relative error per parameter" in html  # errors against the tolerance are fine
+    # an error against the reference's gradient, with the student's own, gives that gradient away
+    assert "relative error per parameter" not in html
 
 
 def test_a_public_failure_shows_the_shrunk_counterexample_apart_from_the_details():
@@ -76,7 +77,7 @@ def test_the_error_chart_marks_parameters_over_the_tolerance():
 def test_a_failed_property_test_plots_its_last_check_the_failing_example():
     data = gradient_data(reveal=False, error=1e-12)
     data["gradient_check"].append(gradient_data(reveal=False, error=0.5)["gradient_check"][0])
-    html = report(outcome("test_property", hidden=True, data=data))
+    html = report(outcome("test_property", hidden=False, data=data))
     assert "largest relative error 0.5" in html
 
 
