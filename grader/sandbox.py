@@ -35,6 +35,7 @@ SANDBOX_PYTHON = "/grader/python"
 SANDBOX_UID_BASE = 1_000_000
 UIDS_PER_SERVER = 16
 SERVER_TMP_BYTES = 256 * 2**20  # bounds the server's own /tmp; each worker gets a tmpfs of its own
+SYSTEM_FOLDERS = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"]
 SECCOMP_FOLDERS = ("/usr/lib/python3/dist-packages", "/usr/lib64/python3/site-packages")
 
 
@@ -152,8 +153,8 @@ def _python_roots() -> list[str]:
 
 def _system_binds() -> list[str]:
     args = []
-    for name in ("usr", "bin", "lib", "lib64", "lib32", "sbin"):
-        path = Path("/") / name
+    for folder in SYSTEM_FOLDERS:
+        path = Path(folder)
         if path.is_symlink():
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
@@ -241,8 +242,12 @@ def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirec
     config = {"uid_base": sandbox_uid_base(), "uids": UIDS_PER_SERVER, "enforce_processes": True,
               "seccomp_path": seccomp_bindings()}
     if mode != PLAIN:
+        # Everything the sandbox holds but /proc, where only the worker's own entry is readable:
+        # in a user namespace the workers share the server's uid and would see it there.
+        readable = _python_roots() + SYSTEM_FOLDERS + ["/etc", "/dev", "/proc/self", SANDBOX_WORKER_DIR]
         config |= {"scratch": SANDBOX_WORKDIR,
-                   "worker": worker | {"readable": ["/"], "writable": []}}
+                   "worker": worker | {"readable": readable + [config["seccomp_path"] or "/dev/null"],
+                                       "writable": []}}
         return [shutil.which("bwrap") or "bwrap", "--args", "{args_fd}", "--", SANDBOX_PYTHON, "-s", "-B",
                 f"{SANDBOX_WORKER_DIR}/forkserver.py"], config, None
     scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
