@@ -21,7 +21,7 @@ from grader.cluster import run_on_cluster
 from grader.gradebook import write_gradebook
 from grader.report import write_report
 from grader.results import StudentResult, write_results_json
-from grader.runner import TopicResult, grade_file, grade_source
+from grader.runner import StudentDeadline, TopicResult, grade_file, grade_source
 from grader.sandbox import Limits
 from grader.sources import SUBMISSION_SUFFIXES, SubmissionFileError, find_submission_file
 from grader.topics import Topic, discover_topics
@@ -64,8 +64,9 @@ def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[s
     return [name for name in available if name in present]
 
 
-def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
-    options = {"limits": job.limits, "seed": job.student_seed(student_dir.name)}
+def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path,
+                 deadline: StudentDeadline | None = None) -> TopicResult:
+    options = {"limits": job.limits, "seed": job.student_seed(student_dir.name), "deadline": deadline}
     try:
         path = find_submission_file(student_dir, topic.name)
     except SubmissionFileError as error:
@@ -79,10 +80,11 @@ def _grade_topic(job: BatchJob, topic: Topic, student_dir: Path) -> TopicResult:
 
 
 def grade_student_result(job: BatchJob, student_dir: Path) -> StudentResult:
-    """Grade every topic for one student."""
+    """Grade every topic for one student, within the student's time (``Limits.student_seconds``)."""
     topics = discover_topics(job.course)
-    return StudentResult(student_dir.name,
-                         [_grade_topic(job, topics[name], student_dir) for name in job.topics])
+    deadline = StudentDeadline.starting_now(job.limits.student_seconds)
+    return StudentResult(student_dir.name, [_grade_topic(job, topics[name], student_dir, deadline)
+                                            for name in job.topics])
 
 
 def grade_student(job: BatchJob, student_dir: Path) -> dict:
