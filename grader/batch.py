@@ -21,7 +21,7 @@ from grader.cluster import run_on_cluster
 from grader.gradebook import write_gradebook
 from grader.report import write_report
 from grader.results import StudentResult, write_results_json
-from grader.runner import TopicResult, grade_source
+from grader.runner import StudentDeadline, TopicResult, grade_source
 from grader.sandbox import Limits
 from grader.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.student_ids import output_name
@@ -67,8 +67,9 @@ def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[s
     return [name for name in available if name in present]
 
 
-def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile) -> TopicResult:
-    options = {"limits": job.limits, "seed": job.student_seed(student)}
+def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
+                 deadline: StudentDeadline | None = None) -> TopicResult:
+    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline}
     if submitted.error is not None:
         return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options)
     try:
@@ -85,9 +86,11 @@ def read_student(job: BatchJob, student_dir: Path) -> dict[str, SubmittedFile]:
 
 
 def grade_submitted(job: BatchJob, student: str, submitted: dict[str, SubmittedFile]) -> StudentResult:
-    """Grade every topic for one student from the files ``read_student`` read."""
+    """Grade every topic for one student from the files ``read_student`` read, within the
+    student's time (``Limits.student_seconds``)."""
     topics = discover_topics(job.course)
-    return StudentResult(student, [_grade_topic(job, topics[name], student, submitted[name])
+    deadline = StudentDeadline.starting_now(job.limits.student_seconds)
+    return StudentResult(student, [_grade_topic(job, topics[name], student, submitted[name], deadline)
                                    for name in job.topics])
 
 

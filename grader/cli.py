@@ -87,7 +87,8 @@ def command_grade(args) -> int:
     try:
         rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
                            jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
-                           limits=Limits(call_seconds=args.call_timeout), seed=args.seed,
+                           limits=Limits(call_seconds=args.call_timeout,
+                                         student_seconds=args.student_timeout), seed=args.seed,
                            scheduler=args.scheduler)
     except BatchError as error:
         raise UsageError(str(error)) from None
@@ -171,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep students already graded in OUT; grade the rest")
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds,
                        help="seconds one call into student code may take")
+    grade.add_argument("--student-timeout", type=float, default=Limits.student_seconds,
+                       help="seconds of grading one student may take, all topics together; "
+                            "later tests are reported as not run")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                             "instead of this machine's --jobs processes")

@@ -8,9 +8,16 @@ so equal arrays hit whatever object holds them. A function that changes its
 arguments (a config dict filled in place, a Generator advanced) is never
 memoized, since a stored answer could not repeat that effect; neither is a call
 with arguments that have no plain encoding (a callable).
+
+The store is bounded in entries and in bytes (the size of each answer's plain
+encoding), and holds only answers to calls the tests make themselves: a grader
+function run for student code (``grader.callbacks``) is computed under
+``not_remembered``, so arguments a student chooses never reach the store.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import hashlib
 from types import ModuleType
@@ -18,7 +25,21 @@ from typing import Any, Callable
 
 from grader import wire
 
-MAX_ENTRIES = 200_000  # ~ a few hundred MB at worst; a batch's examples need far fewer
+MAX_ENTRIES = 200_000
+# A batch's examples need a few MiB; the bound is what a grading process may spend on them.
+MAX_BYTES = 64 * 2**20
+ENTRY_OVERHEAD = 200  # key, dict slot and object headers, roughly
+_bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("memo_bypass", default=False)
+
+
+@contextlib.contextmanager
+def not_remembered():
+    """Calls in this block neither read nor fill any memo (for student-chosen arguments)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
 
 
 class MemoizedReference:
@@ -30,6 +51,7 @@ class MemoizedReference:
         self._impure: set[str] = set()
         self._wrapped: dict[str, Callable] = {}
         self.hits = 0
+        self.bytes = 0  # what the stored answers take, as counted against MAX_BYTES
 
     def _key(self, name: str, args: tuple, kwargs: dict) -> bytes | None:
         try:
@@ -39,6 +61,8 @@ class MemoizedReference:
         return hashlib.blake2b(encoded, digest_size=20).digest()
 
     def _call(self, name: str, function: Callable, args: tuple, kwargs: dict) -> Any:
+        if _bypass.get():
+            return function(*args, **kwargs)
         key = None if name in self._impure else self._key(name, args, kwargs)
         if key is not None and key in self._answers:
             self.hits += 1
@@ -50,8 +74,17 @@ class MemoizedReference:
             self._impure.add(name)  # it changed its arguments: a stored answer cannot do that
             return value
         if len(self._answers) < MAX_ENTRIES:
-            self._answers[key] = copy.deepcopy(value)
+            self._store(key, value)
         return value
+
+    def _store(self, key: bytes, value: Any) -> None:
+        try:
+            size = len(wire.encode(value)) + ENTRY_OVERHEAD
+        except wire.WireError:
+            return  # not plain data: its size cannot be bounded, so it is not kept
+        if self.bytes + size <= MAX_BYTES:
+            self._answers[key] = copy.deepcopy(value)
+            self.bytes += size
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._module, name)
@@ -63,6 +96,11 @@ class MemoizedReference:
 
 
 _memoized: dict[int, MemoizedReference] = {}
+
+
+def cached_bytes() -> int:
+    """What every memo of this process holds, in the bytes counted against MAX_BYTES."""
+    return sum(reference.bytes for reference in _memoized.values())
 
 
 def memoized(module: ModuleType) -> MemoizedReference:

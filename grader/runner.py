@@ -29,7 +29,30 @@ from grader.variation import property_test_seed
 TEST_SECONDS = 20.0
 TOPIC_SECONDS = 120.0
 SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts as a grader failure
+# Shown instead of what the student's code said, in hidden tests that handed it grader functions.
+WITHHELD = ("In a hidden test that hands your code the grader's functions, what your code says "
+            "(its messages, exception types, traceback and printed output) is not shown, since it "
+            "could carry the grader's values out; the public tests of this function show it in full.")
 SANDBOX_FILENAME = "/submission/{topic}.py"
+
+
+@dataclass(frozen=True)
+class StudentDeadline:
+    """The end of one student's grading time (``Limits.student_seconds``, all topics together)."""
+
+    at: float  # time.monotonic()
+    seconds: float
+
+    @classmethod
+    def starting_now(cls, seconds: float) -> "StudentDeadline":
+        return cls(time.monotonic() + seconds, seconds)
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def message(self) -> str:
+        return (f"not run: your grading time ({self.seconds:g} s for all topics together) was "
+                "used up by the tests before")
 
 
 @dataclass
@@ -196,14 +219,15 @@ def _shrunk_failure(case: TestCase, topic: Topic, student: Any) -> BaseException
     return None
 
 
-def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
+def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TEST_SECONDS) -> TestOutcome:
     outcome = TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
                           case.hidden)
     default_hint = getattr(case.function, testing.HINT_ATTRIBUTE, None)
     token = testing.start_record()
     position = student.output_position() if hasattr(student, "output_position") else 0
+    said: StudentError | StudentUnavailable | None = None  # what carries the student's words
     if hasattr(student, "set_budget"):
-        student.set_budget(TEST_SECONDS)
+        student.set_budget(seconds)
     try:
         # Student values (huge, nan) flow through grader code; its own warnings are noise here.
         with np.errstate(all="ignore"), warnings.catch_warnings(), \
@@ -223,11 +247,11 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
             outcome.detail = "\n".join(filter(None, [error.detail, _hypothesis_note(error)])) or None
     except StudentError as error:
         outcome.message = error.message + (f"\n{error.trace}" if error.trace else "")
-        outcome.hint, outcome.mistake = default_hint, "raises"
+        outcome.hint, outcome.mistake, said = default_hint, "raises", error
     except NotImplementedYet as error:
         outcome.message, outcome.mistake = str(error), "not_implemented"
     except StudentUnavailable as error:
-        outcome.message, outcome.mistake = str(error), "did_not_run"
+        outcome.message, outcome.mistake, said = str(error), "did_not_run", error
     except AssertionError as error:
         outcome.message = str(error) if not case.hidden else "the result is not what the reference gives"
         outcome.hint = default_hint
@@ -242,6 +266,11 @@ def run_test(case: TestCase, topic: Topic, student: Any) -> TestOutcome:
         outcome.call = getattr(student, "last_call", "")
     if not case.hidden and hasattr(student, "output_since"):
         outcome.printed = student.output_since(position)
+    handed_out = student.end_test() if hasattr(student, "end_test") else False
+    if handed_out and case.hidden and said is not None:
+        plain = getattr(said, "plain", None)
+        if isinstance(said, StudentError) or plain is not None:
+            outcome.message = f"{plain or 'your code failed'}.\n{WITHHELD}"
     return outcome
 
 
@@ -252,8 +281,12 @@ def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
 
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
-                 load_error: str | None = None, seed: int | None = None) -> TopicResult:
-    """Grade Python source (or report why there is none) against the topic's tests, sandboxed."""
+                 load_error: str | None = None, seed: int | None = None,
+                 deadline: StudentDeadline | None = None) -> TopicResult:
+    """Grade Python source (or report why there is none) against the topic's tests, sandboxed.
+
+    With ``deadline`` (one per student, across topics), tests that would start after it are
+    not run."""
     failures = []
     for _ in range(SANDBOX_ATTEMPTS):
         student = None if source is None else Submission(
@@ -262,7 +295,7 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
         try:
             result = _with_profile(profile, _run_cases, topic, student, file=file, public=public,
                                    hidden=hidden, isolation=detect_isolation().summary(),
-                                   load_error=load_error, seed=seed)
+                                   load_error=load_error, seed=seed, deadline=deadline)
             result.sandbox_failures = failures
             return result
         except ServerFailed as error:
@@ -272,7 +305,7 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
     message = (f"the grader's sandbox failed {SANDBOX_ATTEMPTS} times while grading this file, so it "
                "could not be graded; your instructor has been told")
     result = _with_profile(profile, _run_cases, topic, None, file=file, public=public, hidden=hidden,
-                           isolation="unavailable", load_error=message, seed=seed)
+                           isolation="unavailable", load_error=message, seed=seed, deadline=deadline)
     result.sandbox_failures = failures
     return result
 
@@ -283,7 +316,7 @@ def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: boo
     student = TrustedSubmission(module, topic.signatures)
     return _with_profile(profile, _run_cases, topic, student, file=None, public=public, hidden=hidden,
                          isolation="none (trusted code, run in the grader's process)", load_error=None,
-                         seed=seed)
+                         seed=seed, deadline=None)
 
 
 def _with_profile(profile: str, function: Callable, *args, **kwargs):
@@ -297,12 +330,15 @@ def _with_profile(profile: str, function: Callable, *args, **kwargs):
 
 def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
                public: bool, hidden: bool, isolation: str, load_error: str | None,
-               seed: int | None) -> TopicResult:
+               seed: int | None, deadline: StudentDeadline | None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,
                            [_not_run(c, topic, message) for c in cases], seed)
+    if deadline is not None and deadline.remaining() <= 0:
+        return TopicResult(topic.name, topic.title, file, deadline.message(), isolation,
+                           [_not_run(c, topic, deadline.message()) for c in cases], seed)
     outcomes, started = [], time.monotonic()
     with student:
         try:
@@ -316,8 +352,12 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
                 outcomes.append(_not_run(case, topic, f"not run: this topic's time budget "
                                                       f"({TOPIC_SECONDS:g} s) was used up"))
                 continue
+            seconds = TEST_SECONDS if deadline is None else min(TEST_SECONDS, deadline.remaining())
+            if seconds <= 0:
+                outcomes.append(_not_run(case, topic, deadline.message()))
+                continue
             with _seeded(case, seed):
-                outcomes.append(run_test(case, topic, student))
+                outcomes.append(run_test(case, topic, student, seconds=seconds))
     return TopicResult(topic.name, topic.title, file, None, isolation, outcomes, seed)
 
 

@@ -51,6 +51,9 @@ class Limits:
     tmp_bytes: int = 64 * 2**20
     load_seconds: float = 10.0
     call_seconds: float = 5.0
+    # Wall time for all of one student's topics together (grader.batch); a student whose
+    # calls each stay just under call_seconds would otherwise cost minutes per topic.
+    student_seconds: float = 300.0
 
 
 @dataclass(frozen=True)

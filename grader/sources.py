@@ -274,4 +274,11 @@ def notebook_source(text: str, name: str) -> str:
     if not any(is_answer_cell(source) for _, source in code_cells):
         raise SubmissionFileError(f"{name} has only check, example or shell cells; write your "
                                   "functions in code cells of their own")
+    for number, source in code_cells:
+        if "\0" in source and is_answer_cell(source):
+            # JSON can hold "\u0000"; Python source cannot, and compile() would not say where.
+            line = source[:source.index("\0")].count("\n") + 1
+            raise SubmissionFileError(f"{name}: notebook cell {number} contains a NUL character "
+                                      f"(\\u0000) on its line {line}, which Python code cannot "
+                                      "hold; delete it, save the notebook and submit it again")
     return cells_script([(f"notebook cell {number}", source) for number, source in code_cells])

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader import wire
+from grader.callbacks import BoundCallback, CallbackRefused, plain_size
 from grader.sandbox import Limits, SandboxedProcess, ServerFailed, start_worker
 
 MAX_CRASHES = 3
@@ -26,23 +27,40 @@ MAX_OUTPUT_SHOWN = 2000
 
 
 class StudentError(Exception):
-    """The student's function raised an exception or returned something unusable."""
+    """The student's function raised an exception or returned something unusable.
+
+    ``plain`` says the same without anything the student's code chose at run time (its
+    message, exception type, traceback, sizes): shown where that could carry values out.
+    """
 
     def __init__(self, function: str, kind: str, message: str, trace: str = "",
-                 exception_type: str = ""):
+                 exception_type: str = "", plain: str | None = None):
         super().__init__(message)
         self.function = function
         self.kind = kind
         self.exception_type = exception_type
         self.message = message
         self.trace = trace
+        self.plain = plain or f"{function} failed"
 
     def __str__(self) -> str:
         return self.message
 
 
 class StudentUnavailable(BaseException):
-    """The student's code cannot be run for this call; the message says why."""
+    """The student's code cannot be run for this call; the message says why.
+
+    ``plain``, when given, is the message without what the student's code chose (an exit
+    status, its garbage on the channel); None when the message is the grader's own words.
+    """
+
+    def __init__(self, message: str = "", plain: str | None = None):
+        super().__init__(message)
+        self.plain = plain
+
+
+class _CallbackLimit(StudentUnavailable):
+    """Student code overran what one call may ask of the grader's functions; the call stops."""
 
 
 class WorkerFailed(StudentUnavailable):
@@ -93,6 +111,38 @@ def describe_call(function: str, parameters: list[str], args: tuple, kwargs: dic
     return f"{function}({', '.join(parts)})"
 
 
+@dataclass
+class _Served:
+    """One bound callback as handed to one student call, with what that call has used."""
+
+    callback: BoundCallback
+    name: str  # the student function's parameter it was passed as, e.g. cost_fn
+    receiver: str  # the student function, e.g. gradient_descent
+    size_limit: int
+    calls: int = 0
+
+
+def _callbacks_for(function: str, parameters: list[str], args: tuple,
+                   kwargs: dict) -> list[tuple[int | str, _Served]]:
+    """The callables of a student call, which must be bound callbacks (a test author's error
+    otherwise: a raw grader function would let student code call it on anything)."""
+    served = []
+    for slot, value in list(enumerate(args)) + list(kwargs.items()):
+        if not callable(value):
+            continue
+        name = parameters[slot] if isinstance(slot, int) and slot < len(parameters) else str(slot)
+        if not isinstance(value, BoundCallback):
+            raise TypeError(f"{name} is passed to {function} as a plain callable; wrap it with "
+                            "grader.callbacks.bound_callback so that student code can call it on "
+                            "the test's own problem only")
+        value.check_handed_with(function, [a for a in list(args) + list(kwargs.values())
+                                           if not callable(a)])
+        # Room for twice the problem (a student may pass its own copies) and small change.
+        limit = 2 * plain_size(list(value.problem)) + 64 * 1024
+        served.append((slot, _Served(value, name, function, limit)))
+    return served
+
+
 def _exit_reason(returncode: int | None, limits: Limits) -> str:
     signals = {signal.SIGXCPU: f"it used more than {limits.cpu_seconds} s of CPU time",
                signal.SIGKILL: "it was killed (memory or time limit)",
@@ -125,6 +175,8 @@ class Submission:
         self._worker: SandboxedProcess | None = None
         self._next_id = 0
         self._budget_deadline: float | None = None
+        self._handed_out = False  # grader functions were handed to the student since end_test
+        self._restart_pending = False
 
     # -- lifecycle -------------------------------------------------------------
     def close(self) -> None:
@@ -141,6 +193,19 @@ class Submission:
     def start(self) -> None:
         """Load the file now, so that a file that cannot load is reported once."""
         self._ensure_worker()
+
+    def end_test(self) -> bool:
+        """Close a test; True if grader functions were handed to the student's code in it.
+
+        Then the worker is restarted before the next test (not counted as a crash), so that
+        nothing the student's code obtained from them, nor the functions themselves, can be
+        kept for a later test.
+        """
+        handed, self._handed_out = self._handed_out, False
+        if handed and self._worker is not None:
+            self.close()
+            self._restart_pending = True
+        return handed
 
     def set_budget(self, seconds: float | None) -> None:
         """Limit the wall time of all calls until the next ``set_budget`` (one test's worth)."""
@@ -172,9 +237,10 @@ class Submission:
 
     def _load_failure_message(self, reply: dict) -> str:
         if reply.get("kind") == "syntax":
-            where = f"line {reply.get('line')}"
+            line = reply.get("line")
+            where = f" at line {line}" if isinstance(line, int) and not isinstance(line, bool) else ""
             text = (reply.get("text") or "").rstrip()
-            return (f"your file has a syntax error at {where}: {reply['message']}"
+            return (f"your file has a syntax error{where}: {reply['message']}"
                     + (f"\n    {text}" if text else "") + "\nNothing in this topic could be graded.")
         trace = reply.get("traceback", "")
         return (f"importing your file raised {reply.get('type')}: {reply.get('message')}"
@@ -253,12 +319,36 @@ class Submission:
             raise self._fail_worker(f"the grader could not read its reply ({error})") from None
 
     def _serve_callback(self, message: dict, callbacks: dict, deadline: float) -> None:
-        function = callbacks.get(message.get("callback"))
-        try:
-            value = function(*message.get("args", []), **message.get("kwargs", {}))
-            reply = {"ok": True, "value": value}
-        except Exception as error:  # the callback is grader code fed student data
-            reply = {"ok": False, "message": f"{type(error).__name__}: {error}"}
+        """Run a bound grader function for the student's code, within what the call allows.
+
+        Arguments outside the bound problem are refused (the student's code gets an error
+        saying why); too many calls, or arguments far larger than the problem, stop the call.
+        """
+        key = message.get("callback")
+        served = callbacks.get(key) if isinstance(key, int) and not isinstance(key, bool) else None
+        args, kwargs = message.get("args", []), message.get("kwargs", {})
+        if served is None:
+            reply = {"ok": False, "message": "the grader has no such function"}
+        elif not isinstance(args, list) or not isinstance(kwargs, dict):
+            reply = {"ok": False, "message": f"{served.name} was called with malformed arguments"}
+        else:
+            served.calls += 1
+            if served.calls > served.callback.max_calls:
+                raise _CallbackLimit(f"{served.receiver} called {served.name} more than "
+                                     f"{served.callback.max_calls} times in one call, so the call "
+                                     "was stopped")
+            size = plain_size([args, kwargs], stop_above=served.size_limit)
+            if size > served.size_limit:
+                raise _CallbackLimit(f"{served.receiver} called {served.name} with arguments of "
+                                     f"{size / 2**20:.1f} MiB, far larger than the problem it was "
+                                     "given, so the call was stopped")
+            try:
+                arguments = served.callback.arguments(tuple(args), kwargs, receiver=served.receiver)
+                reply = {"ok": True, "value": served.callback.run(arguments)}
+            except CallbackRefused as refusal:
+                reply = {"ok": False, "message": f"{served.name} {refusal}"}
+            except Exception as error:  # grader code on checked arguments: its type is enough
+                reply = {"ok": False, "message": f"{served.name} failed ({type(error).__name__})"}
         try:
             self._write_frame(reply, deadline)
         except TimeoutError:
@@ -306,24 +396,30 @@ class Submission:
         if kind == "exception":
             raise StudentError(function, "exception",
                                f"{function} raised {reply.get('type')}: {reply.get('message')}",
-                               reply.get("traceback", ""), reply.get("type", ""))
-        raise StudentError(function, kind or "error", f"{function} {reply.get('message', 'failed')}")
+                               reply.get("traceback", ""), reply.get("type", ""),
+                               plain=f"{function} raised an exception")
+        raise StudentError(function, kind or "error", f"{function} {reply.get('message', 'failed')}",
+                           plain=f"{function} returned a value the grader cannot accept"
+                           if kind == "bad_return" else None)
 
     def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:
-        """Run ``function(*args, **kwargs)`` in the sandbox; callables run here, on request."""
+        """Run ``function(*args, **kwargs)`` in the sandbox; bound callbacks run here, on request."""
+        parameters = self.signatures.get(function, [])
+        served = _callbacks_for(function, parameters, args, kwargs)
         self._prepare(function)
-        self.last_call = describe_call(function, self.signatures.get(function, []), args, kwargs)
+        self.last_call = describe_call(function, parameters, args, kwargs)
         callbacks, slots, plain_args, plain_kwargs = {}, [], list(args), dict(kwargs)
-        for slot, value in list(enumerate(args)) + list(kwargs.items()):
-            if callable(value):
-                callbacks[len(callbacks)] = value
-                slots.append([slot, len(callbacks) - 1])
-                if isinstance(slot, int):
-                    plain_args[slot] = None
-                else:
-                    plain_kwargs[slot] = None
+        for slot, entry in served:
+            callbacks[len(callbacks)] = entry
+            slots.append([slot, len(callbacks) - 1])
+            if isinstance(slot, int):
+                plain_args[slot] = None
+            else:
+                plain_kwargs[slot] = None
         request = {"op": "call", "function": function, "args": plain_args, "kwargs": plain_kwargs,
                    "callbacks": slots, "return_args": return_args}
+        if callbacks:
+            self._handed_out = True
         try:
             reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
         except WorkerStalled:
@@ -335,7 +431,11 @@ class Submission:
             raise StudentUnavailable(f"{function} did not return within {self.limits.call_seconds:g} s "
                                      "(an infinite loop?)") from None
         except WorkerFailed as error:
-            raise StudentUnavailable(f"{function} stopped the grader's worker: {error}") from None
+            raise StudentUnavailable(f"{function} stopped the grader's worker: {error}",
+                                     plain=f"{function} stopped the grader's worker") from None
+        except _CallbackLimit as error:
+            self.close()  # it is waiting for an answer it will not get; not the student's crash
+            raise StudentError(function, "callback_limit", str(error), plain=str(error)) from None
         if not reply.get("ok"):
             self._raise_for(function, reply)
         return CallResult(reply.get("value"), reply.get("warnings", []), reply.get("args_after", []))
@@ -356,6 +456,13 @@ class Submission:
         return reply["values"]
 
     def output_position(self) -> int:
+        if self._worker is None and self._restart_pending:
+            # Restart now, so that what the file prints while loading is not this test's output.
+            self._restart_pending = False
+            try:
+                self._ensure_worker()
+            except StudentUnavailable:
+                pass  # the test's first call reports it
         if self._worker is None:
             return 0
         return os.fstat(self._worker.capture.fileno()).st_size
@@ -410,6 +517,7 @@ class TrustedSubmission:
         return value if callable(value) else wire.decode(wire.encode(value)[8:])
 
     def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:
+        _callbacks_for(function, self.signatures.get(function, []), args, kwargs)  # same rules
         self.last_call = describe_call(function, self.signatures.get(function, []), args, kwargs)
         args = tuple(self._copy(a) for a in args)
         kwargs = {k: self._copy(v) for k, v in kwargs.items()}

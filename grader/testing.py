@@ -10,6 +10,7 @@ matches a known mistake, the failure carries that mistake's hint and name.
 from __future__ import annotations
 
 import contextvars
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, NoReturn
 
@@ -89,11 +90,22 @@ def record(key: str, value: Any) -> None:
 
 
 # --------------------------------------------------------------------- checks
+def _int_as_float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _as_array(value: Any) -> np.ndarray | None:
     try:
         array = np.asarray(value)
     except Exception:
         return None
+    if array.dtype == object and array.size and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in array.flat):
+        # Python integers beyond int64 make an object array: judge them as the numbers they are.
+        array = np.array([_int_as_float(v) for v in array.flat]).reshape(array.shape)
     return array if array.dtype.kind in "biuf" else None
 
 
@@ -113,7 +125,7 @@ def expect_scalar(value: Any, what: str, *, hint: str | None = None) -> float:
              + (f"an array of shape {shape}" if shape is not None else shape_of(value)),
              hint=hint or "return a float, e.g. float(total) or total.item(), not an array",
              mistake="returns_array")
-    return float(value)
+    return _int_as_float(value) if isinstance(value, int) else float(value)
 
 
 def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None,

@@ -20,6 +20,13 @@ import numpy as np
 # Dtype kinds that can be rebuilt from raw bytes without running any code.
 ALLOWED_DTYPE_KINDS = frozenset("biufc")
 MAX_FRAME_BYTES = 64 * 2**20
+# Bulk data travels as raw array bytes; the JSON header holds the structure, strings and
+# Python numbers. Bounding it (and the strings and nesting in it) before json parses it keeps
+# decoding cheap whatever a worker sends: a 60 MB string cost the grader seconds of CPU.
+MAX_HEADER_BYTES = 8 * 2**20
+MAX_STRING_CHARS = 2 * 2**20  # the largest source file (1 MB) fits, escaped or not
+MAX_DEPTH = 64  # lists, tuples and dicts inside each other
+MAX_INT_BITS = 1024  # larger integers are not numbers any float64 check could use
 # numpy Generators travel as their bit generator's state (plain ints), so that a test
 # can hand a seeded rng to student code and compare the state it leaves behind.
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
@@ -30,10 +37,17 @@ class WireError(Exception):
     """A value that cannot be sent, or a frame that is malformed or too large."""
 
 
-def _encode_value(value, blobs: list):
-    if value is None or isinstance(value, (bool, str)):
+def _encode_value(value, blobs: list, depth: int = 0):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_STRING_CHARS:
+            raise WireError(f"a string of {len(value)} characters (the limit is {MAX_STRING_CHARS})")
         return value
     if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            raise WireError(f"an integer of about {int(value.bit_length() * 0.30103)} digits, too "
+                            "large to be a number (it does not fit in a float64)")
         return value
     if isinstance(value, float):
         return _encode_float(value)
@@ -41,14 +55,17 @@ def _encode_value(value, blobs: list):
         return {"__scalar__": _encode_array(np.asarray(value), blobs)}
     if isinstance(value, np.ndarray):
         return {"__ndarray__": _encode_array(value, blobs)}
+    if isinstance(value, (tuple, list, dict)) and depth >= MAX_DEPTH:
+        raise WireError(f"a value nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, tuple):
-        return {"__tuple__": [_encode_value(v, blobs) for v in value]}
+        return {"__tuple__": [_encode_value(v, blobs, depth + 1) for v in value]}
     if isinstance(value, list):
-        return [_encode_value(v, blobs) for v in value]
+        return [_encode_value(v, blobs, depth + 1) for v in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise WireError("a dict with non-string keys")
-        return {"__dict__": [[k, _encode_value(v, blobs)] for k, v in value.items()]}
+        return {"__dict__": [[_encode_value(k, blobs), _encode_value(v, blobs, depth + 1)]
+                             for k, v in value.items()]}
     if isinstance(value, np.random.Generator):
         state = value.bit_generator.state
         if state.get("bit_generator") not in BIT_GENERATORS:
@@ -78,6 +95,9 @@ def encode(value) -> bytes:
     """Serialize ``value`` into one frame; raise WireError for anything not plain."""
     blobs: list[bytes] = []
     header = json.dumps(_encode_value(value, blobs), allow_nan=False).encode()
+    if len(header) > MAX_HEADER_BYTES:
+        raise WireError(f"{len(header) / 2**20:.0f} MiB of strings, lists and Python numbers (the "
+                        f"limit is {MAX_HEADER_BYTES // 2**20} MiB; use numpy arrays for bulk data)")
     body_length = 4 + len(header) + sum(len(b) for b in blobs)
     if body_length > MAX_FRAME_BYTES:
         raise WireError(f"{body_length / 2**20:.0f} MiB of data (the limit is {MAX_FRAME_BYTES // 2**20} MiB)")
@@ -89,9 +109,13 @@ class _Decoder:
         self.body = body
         self.offset = offset
 
-    def value(self, node):
+    def value(self, node, depth: int = 0):
+        if isinstance(node, str) and len(node) > MAX_STRING_CHARS:
+            raise WireError(f"a string of {len(node)} characters (the limit is {MAX_STRING_CHARS})")
+        if isinstance(node, (list, dict)) and depth > MAX_DEPTH:
+            raise WireError(f"a value nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, list):
-            return [self.value(v) for v in node]
+            return [self.value(v, depth + 1) for v in node]
         if not isinstance(node, dict):
             return node
         if len(node) != 1:
@@ -102,13 +126,13 @@ class _Decoder:
         if tag == "__scalar__":
             return self.array(payload)[()]
         if tag == "__tuple__":
-            return tuple(self.value(v) for v in payload)
+            return tuple(self.value(v, depth + 1) for v in payload)
         if tag == "__dict__":
-            return {str(k): self.value(v) for k, v in payload}
+            return {str(self.value(k, depth)): self.value(v, depth + 1) for k, v in payload}
         if tag == "__float__":
             return float(payload)
         if tag == "__generator__":
-            return self.generator(self.value(payload))
+            return self.generator(self.value(payload, depth + 1))
         raise WireError(f"malformed frame: unknown tag {tag!r}")
 
     def generator(self, state) -> np.random.Generator:
@@ -145,11 +169,23 @@ def decode(body: bytes):
     (header_length,) = struct.unpack_from("<I", view, 0)
     if 4 + header_length > len(view):
         raise WireError("malformed frame: header overruns the frame")
+    if header_length > MAX_HEADER_BYTES:
+        raise WireError(f"{header_length / 2**20:.0f} MiB of strings, lists and Python numbers "
+                        f"(the limit is {MAX_HEADER_BYTES // 2**20} MiB)")
     try:
-        tree = json.loads(bytes(view[4:4 + header_length]))
+        tree = json.loads(bytes(view[4:4 + header_length]), parse_int=_parse_int)
+    except RecursionError:  # json's own nesting, before _Decoder could count it
+        raise WireError(f"a value nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as error:
         raise WireError(f"malformed frame: {error}") from None
     return _Decoder(view, 4 + header_length).value(tree)
+
+
+def _parse_int(digits: str) -> int:
+    # 309 digits are more than any float64 holds; longer ones are refused before int() parses them.
+    if len(digits.lstrip("-")) > 309:
+        raise WireError(f"an integer of {len(digits)} digits, too large to be a number")
+    return int(digits)
 
 
 def write_frame(fd: int, value) -> None:

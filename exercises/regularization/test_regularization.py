@@ -2,6 +2,7 @@
 import numpy as np
 from hypothesis import given, strategies as st
 
+from grader.callbacks import bound_callback
 from grader.gradcheck import expect_gradient, sandboxed_cost
 from grader.strategies import arrays, distinct_dims, floats
 from grader.testing import (expect_close, expect_finite, expect_no_warnings, expect_scalar,
@@ -98,6 +99,11 @@ def test_logistic_gradient_matches_numerical_gradient_of_your_cost(student, shap
                     against="your logistic_cost")
 
 
+def _bound(function, X, y, w0, b0, lam):
+    """The functions handed to gradient_descent may be called on this problem, at any w and b."""
+    return bound_callback(function, free=("w", "b"), X=X, y=y, w=w0, b=b0, lam=lam)
+
+
 def _bowl_cost(X, y, w, b, lam):
     return (w[0] - 2.0) ** 2 + (w[1] + 3.0) ** 2
 
@@ -110,9 +116,10 @@ def _bowl_gradient(X, y, w, b, lam):
 @hint("Update w and b from the gradient at the current point, then record cost_fn at the new point.")
 def test_gradient_descent_course_example(student):
     """On L = (w1-2)^2 + (w2+3)^2 from (0, 0) with alpha 0.1, w goes (0.4,-0.6), (0.72,-1.08), (0.976,-1.464)."""
-    X, y = np.zeros((1, 2)), np.zeros(1)
-    w, b, history = student.gradient_descent(X, y, np.zeros(2), 0.0, 0.1, 3, 0.0, _bowl_cost,
-                                             _bowl_gradient)
+    X, y, w0 = np.zeros((1, 2)), np.zeros(1), np.zeros(2)
+    w, b, history = student.gradient_descent(X, y, w0, 0.0, 0.1, 3, 0.0,
+                                             _bound(_bowl_cost, X, y, w0, 0.0, 0.0),
+                                             _bound(_bowl_gradient, X, y, w0, 0.0, 0.0))
     expect_close(w, [0.976, -1.464], "final w")
     expect_close(np.asarray(history, dtype=float), [8.32, 5.3248, 3.407872],
                  "history (the cost after each update)")
@@ -124,6 +131,7 @@ def test_gradient_descent_leaves_w0_unchanged(student):
     """gradient_descent does not modify the w0 array it is given."""
     X, y, w0 = X_HAND, Y_HAND, np.array([0.1, -0.2])
     result = student.call("gradient_descent", X, y, w0, 0.0, 0.05, 4, 0.1,
-                          lambda *a: float(np.sum(a[2] ** 2)), lambda *a: (2 * a[2], 0.0),
+                          _bound(lambda *a: float(np.sum(a[2] ** 2)), X, y, w0, 0.0, 0.1),
+                          _bound(lambda *a: (2 * a[2], 0.0), X, y, w0, 0.0, 0.1),
                           return_args=True)
     expect_unchanged(w0, result.args_after[2], "w0", mistake="modifies_w0")

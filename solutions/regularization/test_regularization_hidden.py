@@ -4,10 +4,15 @@ Expected values come from ``reference`` (solutions/regularization/regularization
 run in the grader's process. Fixed problems use m=7, n=4, lam=0.7 and weights of
 order one, so every targeted mistake moves the answer by at least a few percent;
 the property tests draw non-square shapes with lam in [0.1, 3].
+
+gradient_descent is handed the reference's cost and gradient, which the student's code can
+call: they are bound (grader.callbacks) to a problem of their own that no other test uses,
+so what they answer is nothing another test compares against.
 """
 import numpy as np
 from hypothesis import given, strategies as st
 
+from grader.callbacks import bound_callback
 from grader.gradcheck import expect_gradient, local_cost, sandboxed_cost
 from grader.strategies import arrays, distinct_dims, floats
 from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings,
@@ -26,6 +31,7 @@ def _fixed_problem(seed=20261121):
 
 
 X_FIXED, Y_FIXED, W_FIXED, LABELS_FIXED = _fixed_problem()
+X_GD, Y_GD, W_GD, _ = _fixed_problem(seed=20261122)  # gradient_descent's own problem
 
 
 # ----------------------------------------------------------- mistake models
@@ -301,16 +307,21 @@ def test_logistic_gradient_matches_numerical_gradient_of_your_cost(student, refe
 GD_ARGS = dict(alpha=0.05, num_iters=6, lam=LAM)
 
 
-def _descent(runner, cost_fn, gradient_fn, w0=W_FIXED):
-    return runner(X_FIXED, Y_FIXED, w0, B, GD_ARGS["alpha"], GD_ARGS["num_iters"], GD_ARGS["lam"],
+def _bound(function, X, y, w0, b0, lam):
+    """``function`` as student code may call it: on this problem, at any w and b."""
+    return bound_callback(function, free=("w", "b"), X=X, y=y, w=w0, b=b0, lam=lam)
+
+
+def _descent(runner, cost_fn, gradient_fn, w0=W_GD):
+    return runner(X_GD, Y_GD, w0, B, GD_ARGS["alpha"], GD_ARGS["num_iters"], GD_ARGS["lam"],
                   cost_fn, gradient_fn)
 
 
 def _history_before_update(reference):
-    w, b, history = W_FIXED.copy(), B, []
+    w, b, history = W_GD.copy(), B, []
     for _ in range(GD_ARGS["num_iters"]):
-        history.append(reference.linear_cost(X_FIXED, Y_FIXED, w, b, LAM))
-        dw, db = reference.linear_gradient(X_FIXED, Y_FIXED, w, b, LAM)
+        history.append(reference.linear_cost(X_GD, Y_GD, w, b, LAM))
+        dw, db = reference.linear_gradient(X_GD, Y_GD, w, b, LAM)
         w, b = w - GD_ARGS["alpha"] * dw, b - GD_ARGS["alpha"] * db
     return history
 
@@ -318,7 +329,9 @@ def _history_before_update(reference):
 @points(2)
 def test_gradient_descent_matches_reference_trajectory(student, reference):
     """With the correct cost and gradient passed in, six updates give the reference w, b and history."""
-    w, b, history = _descent(student.gradient_descent, reference.linear_cost, reference.linear_gradient)
+    w, b, history = _descent(student.gradient_descent,
+                             _bound(reference.linear_cost, X_GD, Y_GD, W_GD, B, LAM),
+                             _bound(reference.linear_gradient, X_GD, Y_GD, W_GD, B, LAM))
     w_ref, b_ref, history_ref = _descent(reference.gradient_descent, reference.linear_cost,
                                          reference.linear_gradient)
     history = np.asarray(history, dtype=float)
@@ -336,9 +349,11 @@ def test_gradient_descent_matches_reference_trajectory(student, reference):
       "(w -= ... on w0 itself changes the caller's array).")
 def test_gradient_descent_leaves_w0_unchanged(student, reference):
     """gradient_descent does not modify the caller's w0."""
-    w0 = W_FIXED.copy()
-    result = student.call("gradient_descent", X_FIXED, Y_FIXED, w0, B, 0.05, 3, LAM,
-                          reference.linear_cost, reference.linear_gradient, return_args=True)
+    w0 = W_GD.copy()
+    result = student.call("gradient_descent", X_GD, Y_GD, w0, B, 0.05, 3, LAM,
+                          _bound(reference.linear_cost, X_GD, Y_GD, w0, B, LAM),
+                          _bound(reference.linear_gradient, X_GD, Y_GD, w0, B, LAM),
+                          return_args=True)
     expect_unchanged(w0, result.args_after[2], "w0", mistake="modifies_w0")
 
 
@@ -353,8 +368,9 @@ def _square_plus_three_gradient(X, y, w, b, lam):
 @points(1)
 def test_gradient_descent_course_example_one_dimension(student):
     """L(w) = w^2 + 3 at w = 2 (L = 7, dL/dw = 4): one step with alpha 0.1 gives w = 1.6, L = 5.56."""
-    w, b, history = student.gradient_descent(np.zeros((1, 1)), np.zeros(1), np.array([2.0]), 0.0,
-                                             0.1, 1, 0.0, _square_plus_three,
-                                             _square_plus_three_gradient)
+    X, y, w0 = np.zeros((1, 1)), np.zeros(1), np.array([2.0])
+    w, b, history = student.gradient_descent(X, y, w0, 0.0, 0.1, 1, 0.0,
+                                             _bound(_square_plus_three, X, y, w0, 0.0, 0.0),
+                                             _bound(_square_plus_three_gradient, X, y, w0, 0.0, 0.0))
     expect_close(w, [1.6], "w after one step")
     expect_close(np.asarray(history, dtype=float), [5.56], "history")
