@@ -169,7 +169,7 @@ class Submission:
         self.limits = limits or Limits()
         self.load_error = load_error
         self.defined: list[str] | None = None
-        self.timed_out: set[str] = set()
+        self.timed_out: dict[str, str] = {}  # function -> why it is not called again
         self.crashes = 0
         self.last_call = ""
         self._worker: SandboxedProcess | None = None
@@ -380,9 +380,8 @@ class Submission:
     # -- calls -----------------------------------------------------------------
     def _prepare(self, function: str) -> None:
         if function in self.timed_out:
-            raise StudentUnavailable(
-                f"{function} did not return within {self.limits.call_seconds:g} s in an earlier "
-                "test, so it was not run again")
+            raise StudentUnavailable(f"{function} {self.timed_out[function]} in an earlier test, "
+                                     "so it was not run again")
         self._ensure_worker()
         if function not in self.defined:
             raise StudentUnavailable(f"your file does not define a function named {function}")
@@ -423,11 +422,11 @@ class Submission:
         try:
             reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
         except WorkerStalled:
-            self.timed_out.add(function)
+            self.timed_out[function] = "stopped reading the grader's answers"
             raise StudentUnavailable(f"{function} stopped reading the grader's answers (to the "
                                      "functions it was given, for example), so it was stopped") from None
         except WorkerTimedOut:
-            self.timed_out.add(function)
+            self.timed_out[function] = f"did not return within {self.limits.call_seconds:g} s"
             raise StudentUnavailable(f"{function} did not return within {self.limits.call_seconds:g} s "
                                      "(an infinite loop?)") from None
         except WorkerFailed as error:
@@ -449,7 +448,7 @@ class Submission:
                                    "arglists": [list(a) for a in arglists]}, seconds, function)
         except WorkerFailed as error:
             if isinstance(error, WorkerTimedOut):
-                self.timed_out.add(function)
+                self.timed_out[function] = f"did not return within {seconds:g} s"
             raise StudentUnavailable(f"{function}: {error}") from None
         if not reply.get("ok"):
             self._raise_for(function, reply)
