@@ -38,6 +38,7 @@ PR_SET_DUMPABLE = 4
 PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_THREAD = 0x00010000
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                    0x40000000, 0x00000080)  # mount, cgroup, uts, ipc, user, pid, net, time
@@ -129,7 +130,7 @@ def _works_in_child(attempt) -> bool:
 
 
 def _unshare_mounts() -> None:
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare(CLONE_NEWNS | CLONE_NEWIPC)")
 
 
 def probe(seccomp_module, uid: int, readable: list) -> dict:
@@ -160,8 +161,9 @@ def _mount(source: bytes, target: str, kind: bytes | None, flags: int, options: 
 
 
 def private_mounts(scratch: str, tmp_bytes: int, uid: int) -> None:
-    """A mount namespace of the child's own: a fresh tmpfs on ``scratch``, a /proc hiding others."""
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    """A mount namespace of the child's own: a fresh tmpfs on ``scratch``, a /proc hiding others;
+    and an IPC namespace of its own, so no SysV or POSIX IPC object outlives it."""
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare(CLONE_NEWNS | CLONE_NEWIPC)")
     _mount(b"none", "/", None, MS_REC | MS_PRIVATE, None)
     owner = f",uid={uid},gid={uid}" if uid >= 0 else ""
     _mount(b"tmpfs", scratch, b"tmpfs", MS_NOSUID | MS_NODEV,
@@ -246,6 +248,10 @@ DENIED_SYSCALLS = (
     "name_to_handle_at", "open_by_handle_at", "iopl", "ioperm", "lookup_dcookie", "execve",
     "execveat", "fork", "vfork", "socket", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
     "process_madvise", "memfd_secret", "move_pages", "migrate_pages",
+    # SysV and POSIX IPC outlive the worker and escape its memory limit.
+    "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
+    "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
+    "mq_getsetattr",
 )
 
 
@@ -295,7 +301,10 @@ def confine(settings: dict, seccomp_module, uid: int) -> None:
     make_undumpable()  # a uid switch already does this; said again so it holds in every mode
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
     if settings["landlock"]:
-        landlock(settings["readable"], [scratch, "/dev/null"] + settings["writable"],
+        # Without a tmpfs of its own the scratch folder is on the host's disk, where nothing
+        # bounds what a worker writes: it is then read-only.
+        writable = [scratch] if settings["private_mounts"] else []
+        landlock(settings["readable"] + [scratch], writable + ["/dev/null"] + settings["writable"],
                  settings["landlock"])
     if seccomp_module is not None:
         seccomp_filter(seccomp_module)

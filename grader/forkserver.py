@@ -72,9 +72,9 @@ class Server:
         if self.protections["private_mounts"]:
             return root  # each child mounts a tmpfs of its own over it, seen by it alone
         folder = os.path.join(root, f"w{self.spawned}")
-        os.mkdir(folder, 0o700)
-        if self.protections["own_uid"]:
-            os.chown(folder, uid, uid)
+        # On the host's disk nothing would bound what a worker writes: the folder is its
+        # working directory, readable and not writable (Landlock enforces that too).
+        os.mkdir(folder, 0o755)
         self.child_scratch = folder
         return folder
 

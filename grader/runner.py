@@ -33,6 +33,8 @@ SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts 
 WITHHELD = ("In a hidden test that hands your code the grader's functions, what your code says "
             "(its messages, exception types, traceback and printed output) is not shown, since it "
             "could carry the grader's values out; the public tests of this function show it in full.")
+HIDDEN_EXCEPTION = ("(A hidden test does not show the exception's message, which could carry the "
+                    "test's inputs out; the public tests of this function show it in full.)")
 SANDBOX_FILENAME = "/submission/{topic}.py"
 
 
@@ -271,6 +273,11 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         plain = getattr(said, "plain", None)
         if isinstance(said, StudentError) or plain is not None:
             outcome.message = f"{plain or 'your code failed'}.\n{WITHHELD}"
+    elif case.hidden and isinstance(said, StudentError) and said.kind == "exception":
+        # An exception's message is whatever the student's code put there, such as the hidden
+        # test's inputs; its type and the student's own lines are not.
+        outcome.message = (f"{said.function} raised {said.exception_type}"
+                           + (f"\n{said.trace}" if said.trace else "") + f"\n{HIDDEN_EXCEPTION}")
     return outcome
 
 

@@ -36,6 +36,9 @@ SANDBOX_UID_BASE = 1_000_000
 UIDS_PER_SERVER = 16
 SERVER_TMP_BYTES = 256 * 2**20  # bounds the server's own /tmp; each worker gets a tmpfs of its own
 SYSTEM_FOLDERS = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"]
+# Devices a worker may read, one by one: never /dev as a whole, where a worker that keeps the
+# right to read (see confine.probe) would reach the disks.
+DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"]
 SECCOMP_FOLDERS = ("/usr/lib/python3/dist-packages", "/usr/lib64/python3/site-packages")
 
 
@@ -119,18 +122,20 @@ def _isolation(mode: str, protections: dict) -> Isolation:
            "file-system isolation by a private mount namespace")
     either(sandboxed, "no network (own network namespace)", "a network namespace of its own")
     either(sandboxed, "private process tree (pid namespace)", "a private process tree")
-    either(protections["private_mounts"], "a fresh tmpfs per worker and a /proc hiding other processes",
-           "a fresh tmpfs per worker (its scratch folder is removed by the fork server instead)")
+    either(protections["private_mounts"], "a fresh tmpfs, /proc hiding other processes and IPC "
+           "namespace per worker", "a writable scratch folder (no tmpfs of its own without "
+           "CAP_SYS_ADMIN: its working folder is read-only) and an IPC namespace per worker")
     either(protections["own_uid"], "each worker under a throw-away uid, without capabilities"
            + (" (but the right to read Python's folders, below one only root may enter)"
               if protections.get("read_search") else ""),
            "a uid of the workers' own (they share the fork server's, without its capabilities)")
     have.append("non-dumpable fork server and workers, no_new_privs")
     either(protections["seccomp"], "seccomp filter (no ptrace, process_vm, pidfd, kcmp, perf events, "
-           "namespaces, mounts, exec, fork, sockets or signals to other processes)",
+           "namespaces, mounts, exec, fork, sockets, SysV or POSIX IPC or signals to other processes)",
            "a seccomp filter (install libseccomp's Python bindings, Debian python3-seccomp)")
-    either(protections["landlock"] > 0, f"Landlock (ABI {protections['landlock']}): files only below "
-           "Python's folders, writes only in the worker's scratch folder",
+    either(protections["landlock"] > 0, f"Landlock (ABI {protections['landlock']}): reads only below "
+           "Python's and the system's library folders, five devices and the worker's own /proc "
+           "entry; writes only in its scratch folder",
            "Landlock file-system rules")
     have.append("limits on CPU time, memory, file size, open files and processes; wall-clock timeouts")
     have.append("audit hook (clear messages for fork, exec, sockets and ctypes; not a boundary)")
@@ -247,7 +252,7 @@ def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirec
     if mode != PLAIN:
         # Everything the sandbox holds but /proc, where only the worker's own entry is readable:
         # in a user namespace the workers share the server's uid and would see it there.
-        readable = _python_roots() + SYSTEM_FOLDERS + ["/etc", "/dev", "/proc/self", SANDBOX_WORKER_DIR]
+        readable = _python_roots() + SYSTEM_FOLDERS + ["/etc", "/proc/self", SANDBOX_WORKER_DIR] + DEVICES
         config |= {"scratch": SANDBOX_WORKDIR,
                    "worker": worker | {"readable": readable + [config["seccomp_path"] or "/dev/null"],
                                        "writable": []}}
@@ -256,8 +261,8 @@ def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirec
     scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
     os.chmod(scratch.name, 0o711)
     # Only what Python and numpy read: no /etc beyond the loader's cache and the time zone.
-    readable = _python_roots() + ["/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime",
-                                  "/dev", "/proc/self", str(WORKER_DIR)]
+    readable = _python_roots() + SYSTEM_FOLDERS + ["/etc/ld.so.cache", "/etc/localtime", "/proc/self",
+                                                   str(WORKER_DIR)] + DEVICES
     if config["seccomp_path"]:
         readable.append(config["seccomp_path"])
     config |= {"scratch": os.path.join(scratch.name, "workers"),

@@ -43,7 +43,8 @@ EXPECTED_MESSAGES = {
     "sleep_forever.py": ["linear_gradient did not return within"],
     "ignore_sigterm.py": ["logistic_cost did not return within"],
     "allocate_tens_of_gib.py": ["MemoryError"],
-    "huge_file.py": ["File too large"],
+    # Without a tmpfs of its own (no CAP_SYS_ADMIN) a worker's folder is read-only.
+    "huge_file.py": [("File too large", "Permission denied")],
     "flood_stdout.py": ["File too large"],
     "fork_bomb.py": ["does not allow os.fork"],
     "orphan_child.py": ["does not allow subprocess.Popen", "does not allow os.posix_spawn"],
@@ -148,7 +149,8 @@ def test_each_attack_gets_a_clear_message(attacked_batch, attack):
     data = report(attacked_batch, student_name(attack))
     text = data["output"] + "\n".join(t["output"] for t in data["tests"])
     for phrase in EXPECTED_MESSAGES[attack]:
-        assert phrase in text, f"{attack}: {phrase!r} not in report"
+        alternatives = phrase if isinstance(phrase, tuple) else (phrase,)
+        assert any(p in text for p in alternatives), f"{attack}: {phrase!r} not in report"
 
 
 def test_honest_students_get_exactly_what_they_get_in_a_clean_batch(attacked_batch):

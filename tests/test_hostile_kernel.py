@@ -64,7 +64,9 @@ ATTEMPTS = ["open parent's mem through dir_fd", "open parent's mem", "read paren
             "pidfd_open parent", "signal parent", "signal every process", "unshare user namespace",
             "unshare mount namespace", "mount", "bpf", "exec", "fork", "internet socket",
             "unix socket", "read the reference", "read the reference through dir_fd",
-            "write into the course", "see other processes", "read a command line naming the course"]
+            "write into the course", "see other processes", "read a command line naming the course",
+            "SysV shared memory", "SysV message queue", "SysV semaphore",
+            "read a device beyond null, zero, full and random"]
 
 
 @pytest.fixture
@@ -197,3 +199,53 @@ def test_no_command_line_in_the_sandbox_names_the_course(isolation_mode):
     if isolation_mode.mode.startswith("bubblewrap"):
         assert str(ROOT).encode() not in command
 
+
+
+def test_ipc_objects_of_one_worker_are_gone_for_the_next(isolation_mode, tmp_path, monkeypatch):
+    from grader import sandbox
+    monkeypatch.setenv("GRADER_TEST_NO_AUDIT_HOOK", "1")  # ctypes allowed: only the kernel refuses
+    sandbox.stop_servers()
+    results = graded(make_class(tmp_path / "class", {"a_writer": HOSTILE / "ipc_leave_behind.py",
+                                                     "b_reader": HOSTILE / "ipc_read_previous.py"}))
+    sandbox.stop_servers()
+    text = output_of(results["b_reader"])
+    assert "SHM: nothing found" in text
+    assert "left by the previous student" not in text
+
+
+def test_a_worker_cannot_fill_the_disk(isolation_mode, tmp_path):
+    text = output_of(graded(make_class(tmp_path / "class", {"a": HOSTILE / "fill_the_disk.py"}))["a"])
+    written = int(text.split("DISK: ", 1)[1].split(" MiB", 1)[0])
+    assert written <= 64 and "no limit met" not in text
+
+
+def test_a_hidden_test_shows_no_text_the_students_code_made(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "hidden_values_in_exception.py"}))
+    hidden = [t for t in results["a"]["tests"] if t["visibility"] != "visible"]
+    assert hidden and not any("LEAK" in t["output"] for t in hidden)
+    report = (tmp_path / "class_out" / "a" / "report.html").read_text()
+    leaked = "LEAK X=["  # the message with values; the source line reads "LEAK X={X.tolist()}"
+    shown_publicly = sum(t["output"].count(leaked) for t in results["a"]["tests"] if t not in hidden)
+    assert report.count(leaked) <= shown_publicly
+
+
+def test_a_callback_on_a_huge_broadcast_problem_does_not_hold_the_grader(isolation_mode, tmp_path):
+    started = time.monotonic()
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_cpu_stall.py",
+                                                     "b_honest": CORRECT}))
+    assert time.monotonic() - started < 90
+    assert results["b_honest"]["score"] == 40
+
+
+def test_callbacks_with_broadcasting_arguments_leave_nothing_in_the_reference_memo(
+        isolation_mode, tmp_path):
+    from grader import memo
+    graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_memo_growth.py"}))
+    assert memo.cached_bytes() <= memo.MAX_BYTES
+
+
+def test_a_deeply_nested_frame_is_the_students_unusable_value(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "malformed_frames.py",
+                                                     "b_honest": CORRECT}))
+    assert "RecursionError" not in output_of(results["a"])
+    assert results["b_honest"]["score"] == 40

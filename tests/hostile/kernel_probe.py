@@ -9,7 +9,9 @@ import socket
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 SYSCALLS = {"ptrace": 101, "process_vm_readv": 310, "kcmp": 312, "perf_event_open": 298,
-            "unshare": 272, "setns": 308, "mount": 165, "pidfd_open": 434, "bpf": 321}
+            "unshare": 272, "setns": 308, "mount": 165, "pidfd_open": 434, "bpf": 321,
+            "shmget": 29, "msgget": 68, "semget": 64}
+ALLOWED_DEVICES = {"null", "zero", "full", "random", "urandom"}
 
 
 def _syscall(name, *args):
@@ -53,6 +55,10 @@ def probe(course):
             dir_fd=os.open(course, os.O_RDONLY)), 100),
         "write into the course": lambda: open(os.path.join(course, "planted.txt"), "w"),
         "see other processes": lambda: _others_visible(),
+        "SysV shared memory": lambda: _syscall("shmget", 0, 4096, 0o1666),
+        "SysV message queue": lambda: _syscall("msgget", 0, 0o1666),
+        "SysV semaphore": lambda: _syscall("semget", 0, 1, 0o1666),
+        "read a device beyond null, zero, full and random": _read_other_devices,
         "read a command line naming the course": lambda: _command_lines_naming(course),
     }
     results = []
@@ -65,6 +71,19 @@ def probe(course):
         except Exception as error:  # noqa: BLE001
             results.append(f"{name}: refused ({type(error).__name__})")
     return results
+
+
+def _read_other_devices():
+    opened = []
+    for name in sorted(set(os.listdir("/dev")) - ALLOWED_DEVICES):
+        try:
+            os.close(os.open(os.path.join("/dev", name), os.O_RDONLY | os.O_NONBLOCK))
+            opened.append(name)
+        except OSError:
+            pass
+    if opened:
+        return opened
+    raise PermissionError(errno.EPERM, "no other device opened")
 
 
 def _others_visible():
