@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 import time
 from pathlib import Path
 
-from grader.batch import BatchError, grade_batch
-from grader.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
-from grader.otter_export import ExportError, master_notebook
-from grader.release import ReleaseError, release
-from grader.runner import TopicResult, grade_file
-from grader.sandbox import Limits
-from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
-from grader.visibility import failure_lines, student_view, visible
+from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
+from grader.authoring.otter_export import ExportError, master_notebook
+from grader.authoring.release import ReleaseError, release
+from grader.batch.grade import BatchError, grade_batch
+from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
+from grader.grading.runner import grade_file
+from grader.outputs.terminal import format_check
+from grader.sandbox.launcher import Limits
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -35,29 +34,6 @@ def _topic(course: Path, name: str):
         return get_topic(course, name)
     except UnknownTopic as error:
         raise UsageError(str(error)) from None
-
-
-def _indent(text: str) -> str:
-    return textwrap.indent(text, "        ")
-
-
-def format_check(result: TopicResult, path: Path, seconds: float) -> str:
-    """What ``grader check`` (and a notebook's check cell) prints: only what ``student_view``
-    lets through, with every control character shown as an escape, never sent to the terminal."""
-    lines = [f"{result.topic}: public tests on {path}", ""]
-    if result.error:
-        lines += [_indent(result.error), ""]
-    for outcome in result.outcomes:
-        mark = "PASS" if outcome.passed else "FAIL"
-        lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
-        if outcome.passed or result.error:
-            continue
-        lines += [_indent(line) for line in failure_lines(student_view(outcome))]
-    passed = sum(o.passed for o in result.outcomes)
-    lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
-                  f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
-                  "Hidden tests check more when your work is graded."]
-    return visible("\n".join(lines))
 
 
 def _default_check_path(course: Path, topic: str) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from grader.sources import is_answer_cell
+from grader.course.sources import is_answer_cell
 
 _ran: list[str] = []
 _tracking = False
@@ -54,16 +54,16 @@ def _history() -> list[str]:
 
 
 def notebook_code() -> str:
-    from grader.sources import notebook_source_from_cells
+    from grader.course.sources import notebook_source_from_cells
 
     return notebook_source_from_cells(_ran if _tracking else _history())
 
 
 def run_checks(topic_name: str) -> None:
     """Print what ``grader check TOPIC`` prints, for the functions this notebook defined."""
-    from grader.cli import format_check
-    from grader.runner import grade_source
-    from grader.topics import find_course_root, get_topic
+    from grader.course.topics import find_course_root, get_topic
+    from grader.grading.runner import grade_source
+    from grader.outputs.terminal import format_check
 
     topic = get_topic(find_course_root(), topic_name)
     name = f"{topic.name}.ipynb"

@@ -22,10 +22,10 @@ from typing import Any, Callable
 
 from hypothesis import settings
 
-from grader.runner import TestCase, run_test
-from grader.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
-from grader.topics import Topic
-from grader.visibility import failure_lines, student_view, visible
+from grader.course.topics import Topic
+from grader.grading.runner import TestCase, run_test
+from grader.outputs.visibility import failure_lines, student_view, visible
+from grader.sandbox.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
 
 _modules: dict[str, types.ModuleType] = {}
 

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from grader.cli import main
-from grader.topics import discover_topics
+from grader.course.topics import discover_topics
 
 TOPICS = discover_topics(ROOT)
 

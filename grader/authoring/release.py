@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.notebooks import build_student_notebooks
-from grader.topics import Topic
+from grader.authoring.notebooks import build_student_notebooks
+from grader.course.topics import Topic
 
 PACKAGE_FILES = ("pyproject.toml", "README.md", "scripts/install")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")

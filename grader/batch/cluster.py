@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from grader.results import StudentResult
+from grader.outputs.results import StudentResult
 
 TASKS_PER_THREAD = 2
 CONNECT_SECONDS = 10

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import jinja2
 
-from grader.plots import ErrorChart, ValuesChart, error_chart, values_chart
-from grader.results import StudentResult, write_atomically
-from grader.runner import TestOutcome, TopicResult
-from grader.student_ids import display_id
-from grader.visibility import StudentView, student_view, visible
+from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.outputs.plots import ErrorChart, ValuesChart, error_chart, values_chart
+from grader.outputs.results import StudentResult, write_atomically
+from grader.outputs.student_ids import display_id
+from grader.outputs.visibility import StudentView, student_view, visible
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 COUNTEREXAMPLE_MARKER = "Smallest failing input found:"
 
 
