@@ -10,6 +10,7 @@ from grader.authoring.notebooks import RosterError, build_student_notebooks, rea
 from grader.authoring.otter_export import ExportError, master_notebook
 from grader.authoring.release import ReleaseError, release
 from grader.batch.grade import BatchError, grade_batch
+from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
 from grader.grading.runner import grade_file
 from grader.outputs.terminal import format_check
@@ -36,17 +37,10 @@ def _topic(course: Path, name: str):
         raise UsageError(str(error)) from None
 
 
-def _default_check_path(course: Path, topic: str) -> Path:
-    for candidate in (Path.cwd() / f"{topic}.py", Path.cwd() / f"{topic}.ipynb"):
-        if candidate.is_file():
-            return candidate
-    return course / "exercises" / topic / f"{topic}.py"
-
-
 def command_check(args) -> int:
     course = _course(args)
     topic = _topic(course, args.topic)
-    path = Path(args.path) if args.path else _default_check_path(course, topic.name)
+    path = Path(args.path) if args.path else default_check_path(course, topic.name)
     if not path.exists():
         raise UsageError(f"file not found: {path}")
     started = time.monotonic()

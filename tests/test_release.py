@@ -90,6 +90,15 @@ def test_grader_check_works_inside_the_bundle(bundle):
     assert "FAIL" in result.stdout and "not implemented yet" in result.stdout
 
 
+def test_pytest_runs_the_public_tests_inside_the_bundle(bundle):
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "exercises/regularization"], cwd=bundle,
+                            capture_output=True, text=True, timeout=300)
+    assert (bundle / "exercises" / "conftest.py").is_file()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("10 failed")
+    assert "not implemented yet" in result.stdout
+
+
 def test_a_bundle_is_not_written_over_an_existing_folder(tmp_path, capsys):
     (tmp_path / "old.txt").write_text("x")
     assert main(["release", "--out", str(tmp_path)]) == 2
