@@ -2,7 +2,7 @@
 
 The check cell grades the code the student has run, not the file on disk (which may be
 unsaved): every cell that ran without error and is an answer cell by the rule in
-``grader.sources`` (check, example and shell cells are not), in the order it ran, with a
+``grader.course.sources`` (check, example and shell cells are not), in the order it ran, with a
 cell that ran twice unchanged counted once. That source goes through the same sandboxed
 ``grade_source`` and the same ``format_check`` as ``grader check``, so the messages match.
 """

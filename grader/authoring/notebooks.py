@@ -4,7 +4,7 @@ Per topic, a student notebook holds the stub's introduction and, per function, i
 statement (Markdown rendered from the docstring), the stub to complete, and an example
 cell on the student's own data; a last cell runs the public tests in place. Cell texts
 come from the Jinja2 templates in ``templates/notebook/``; nbformat builds and validates
-the notebook. The master notebooks for otter-grader are built by ``grader.otter_export``.
+the notebook. The master notebooks for otter-grader are built by ``grader.authoring.otter_export``.
 
 Per-student variation: with a course seed and a roster, each student's examples use data
 drawn from ``student_seed(course_seed, student_id)``, written into the cell as a literal,

@@ -24,7 +24,7 @@ class TestOutcome:
     call: str = ""
     printed: str = ""
     data: dict = field(default_factory=dict)
-    measure: str | None = None  # how far from the expected value: see grader.visibility
+    measure: str | None = None  # how far from the expected value: see grader.outputs.visibility
 
 
 @dataclass

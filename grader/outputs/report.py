@@ -1,6 +1,6 @@
 """The per-student HTML report, rendered from templates/report.html.j2.
 
-What a student may see is decided by ``grader.visibility.student_view``, not here nor
+What a student may see is decided by ``grader.outputs.visibility.student_view``, not here nor
 in the template: the template only gets ``StudentView``s. Hidden tests show what was
 checked, the failing call's shapes, the hint and the relative errors of gradient checks,
 never expected values, gradient values, printed output or the counterexample.
