@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from variants import correct_fixtures, fixture_source, table, variant_source  # noqa: E402
 
-from grader.topics import discover_topics  # noqa: E402
+from grader.course.topics import discover_topics  # noqa: E402
 
 # share of each kind of submission, per student and topic
 MIX = {"correct": 0.55, "wrong": 0.33, "syntax_error": 0.04, "crash_at_import": 0.03,

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from grader.runner import grade_source, grade_trusted
-from grader.topics import discover_topics, load_module
+from grader.course.topics import discover_topics, load_module
+from grader.grading.runner import grade_source, grade_trusted
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from variants import correct_fixtures, fixture_source, table, variant_source  # noqa: E402
 
-from grader.topics import discover_topics  # noqa: E402
+from grader.course.topics import discover_topics  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # otter starts its kernels through the Jupyter found on PATH: make it this environment's

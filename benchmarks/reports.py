@@ -12,12 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.class_report import write_class_report
-from grader.report import render_report
-from grader.results import StudentResult, write_results_json
-from grader.runner import grade_file
-from grader.similarity import class_similarity
-from grader.topics import discover_topics
+from grader.course.topics import discover_topics
+from grader.grading.runner import grade_file
+from grader.outputs.class_report import write_class_report
+from grader.outputs.report import render_report
+from grader.outputs.results import StudentResult, write_results_json
+from grader.outputs.similarity import class_similarity
 
 ROOT = Path(__file__).resolve().parent.parent
 

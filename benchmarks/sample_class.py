@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.batch import grade_batch
+from grader.batch.grade import grade_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader import memo
+from grader.grading import memo
 
 DEFAULT_MAX_CALLS = 100  # per student call; the tests here make 6 (one per update)
 REAL_KINDS = "iuf"

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 import time
 from pathlib import Path
 
-from grader.batch import BatchError, grade_batch
-from grader.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
-from grader.otter_export import ExportError, master_notebook
-from grader.release import ReleaseError, release
-from grader.runner import TopicResult, grade_file
-from grader.sandbox import Limits
-from grader.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
-from grader.visibility import failure_lines, student_view, visible
+from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
+from grader.authoring.otter_export import ExportError, master_notebook
+from grader.authoring.release import ReleaseError, release
+from grader.batch.grade import BatchError, grade_batch
+from grader.course.sources import default_check_path
+from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
+from grader.grading.runner import grade_file
+from grader.outputs.terminal import format_check
+from grader.sandbox.launcher import Limits
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -37,40 +37,10 @@ def _topic(course: Path, name: str):
         raise UsageError(str(error)) from None
 
 
-def _indent(text: str) -> str:
-    return textwrap.indent(text, "        ")
-
-
-def format_check(result: TopicResult, path: Path, seconds: float) -> str:
-    """What ``grader check`` (and a notebook's check cell) prints: only what ``student_view``
-    lets through, with every control character shown as an escape, never sent to the terminal."""
-    lines = [f"{result.topic}: public tests on {path}", ""]
-    if result.error:
-        lines += [_indent(result.error), ""]
-    for outcome in result.outcomes:
-        mark = "PASS" if outcome.passed else "FAIL"
-        lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
-        if outcome.passed or result.error:
-            continue
-        lines += [_indent(line) for line in failure_lines(student_view(outcome))]
-    passed = sum(o.passed for o in result.outcomes)
-    lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
-                  f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
-                  "Hidden tests check more when your work is graded."]
-    return visible("\n".join(lines))
-
-
-def _default_check_path(course: Path, topic: str) -> Path:
-    for candidate in (Path.cwd() / f"{topic}.py", Path.cwd() / f"{topic}.ipynb"):
-        if candidate.is_file():
-            return candidate
-    return course / "exercises" / topic / f"{topic}.py"
-
-
 def command_check(args) -> int:
     course = _course(args)
     topic = _topic(course, args.topic)
-    path = Path(args.path) if args.path else _default_check_path(course, topic.name)
+    path = Path(args.path) if args.path else default_check_path(course, topic.name)
     if not path.exists():
         raise UsageError(f"file not found: {path}")
     started = time.monotonic()

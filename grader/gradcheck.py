@@ -196,7 +196,7 @@ def expect_gradient(analytic: dict[str, Any], cost: BatchedCost, params: dict[st
         worst = max(result.failures(), key=lambda p: p.max_rel_error)
         names = ", ".join(f"d{p.name}" for p in result.failures())
         # The size of the error is a measure, shown for public tests only: with the student's
-        # own gradient it would give away the reference's (see grader.visibility).
+        # own gradient it would give away the reference's (see grader.outputs.visibility).
         raise CheckFailed(
             f"{what}: {names} disagree{'s' if len(result.failures()) == 1 else ''} with the numerical "
             f"gradient of {against}",

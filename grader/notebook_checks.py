@@ -2,7 +2,7 @@
 
 The check cell grades the code the student has run, not the file on disk (which may be
 unsaved): every cell that ran without error and is an answer cell by the rule in
-``grader.sources`` (check, example and shell cells are not), in the order it ran, with a
+``grader.course.sources`` (check, example and shell cells are not), in the order it ran, with a
 cell that ran twice unchanged counted once. That source goes through the same sandboxed
 ``grade_source`` and the same ``format_check`` as ``grader check``, so the messages match.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from grader.sources import is_answer_cell
+from grader.course.sources import is_answer_cell
 
 _ran: list[str] = []
 _tracking = False
@@ -54,16 +54,16 @@ def _history() -> list[str]:
 
 
 def notebook_code() -> str:
-    from grader.sources import notebook_source_from_cells
+    from grader.course.sources import notebook_source_from_cells
 
     return notebook_source_from_cells(_ran if _tracking else _history())
 
 
 def run_checks(topic_name: str) -> None:
     """Print what ``grader check TOPIC`` prints, for the functions this notebook defined."""
-    from grader.cli import format_check
-    from grader.runner import grade_source
-    from grader.topics import find_course_root, get_topic
+    from grader.course.topics import find_course_root, get_topic
+    from grader.grading.runner import grade_source
+    from grader.outputs.terminal import format_check
 
     topic = get_topic(find_course_root(), topic_name)
     name = f"{topic.name}.ipynb"

@@ -6,7 +6,7 @@ calls the test case with the executed notebook's global environment; the adapter
 our test function on the functions found there with the grader's own ``run_test``
 (hypothesis, gradient checks, mistake diagnosis included) and turns a failure into an
 AssertionError carrying the same explanation ``grader check`` prints, through the same
-``grader.visibility.student_view`` (a hidden test's carries no expected value).
+``grader.outputs.visibility.student_view`` (a hidden test's carries no expected value).
 
 Otter runs the notebook in its own process, so the student's functions run unsandboxed
 in that process, as every otter test does; this adapter adds no isolation.
@@ -22,10 +22,10 @@ from typing import Any, Callable
 
 from hypothesis import settings
 
-from grader.runner import TestCase, run_test
-from grader.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
-from grader.topics import Topic
-from grader.visibility import failure_lines, student_view, visible
+from grader.course.topics import Topic
+from grader.grading.runner import TestCase, run_test
+from grader.outputs.visibility import failure_lines, student_view, visible
+from grader.sandbox.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
 
 _modules: dict[str, types.ModuleType] = {}
 

@@ -4,7 +4,7 @@ A topic test is a plain function ``test_*`` taking the fixtures it names
 (``student``, and in hidden tests ``reference``), decorated with ``@points(n)``.
 Checks raise ``CheckFailed`` with a message safe for the student; ``detail`` may
 hold expected values and ``measure`` how far the answer is from them, both shown for public
-tests only (``grader.visibility``). When a wrong answer
+tests only (``grader.outputs.visibility``). When a wrong answer
 matches a known mistake, the failure carries that mistake's hint and name.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.topics import get_topic
+from grader.course.topics import get_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

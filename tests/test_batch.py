@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader.batch import BatchError, grade_batch
+from grader.batch.grade import BatchError, grade_batch
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 PATCHING = '''

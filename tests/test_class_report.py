@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from grader import runner
-from grader.class_report import summarize, write_class_report
-from grader.gradebook import canvas_csv
-from grader.results import StudentResult, write_results_json
+from grader.grading import runner
+from grader.outputs.class_report import summarize, write_class_report
+from grader.outputs.gradebook import canvas_csv
+from grader.outputs.results import StudentResult, write_results_json
 
 TITLES = {"shapes": "Shape bookkeeping", "kmeans": "K-means"}
 

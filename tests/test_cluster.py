@@ -6,7 +6,7 @@ import pytest
 from distributed import LocalCluster
 
 from conftest import FIXTURES, ROOT
-from grader.batch import BatchError, grade_batch
+from grader.batch.grade import BatchError, grade_batch
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 CLASS = {

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, student_processes
-from grader.batch import grade_batch
-from grader.sandbox import Limits, detect_isolation
+from grader.batch.grade import grade_batch
+from grader.sandbox.launcher import Limits, detect_isolation
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
-from grader.batch import grade_batch
-from grader.sandbox import Limits, detect_isolation
+from grader.batch.grade import grade_batch
+from grader.sandbox.launcher import Limits, detect_isolation
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)

@@ -18,12 +18,13 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader import memo, wire
-from grader.batch import grade_batch
+from grader.batch.grade import grade_batch
 from grader.callbacks import bound_callback
-from grader.sandbox import Limits, detect_isolation
-from grader.submission import Submission, TrustedSubmission
-from grader.topics import get_topic, load_module, reference_module
+from grader.course.topics import get_topic, load_module, reference_module
+from grader.grading import memo
+from grader.sandbox.inside import wire
+from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.submission import Submission, TrustedSubmission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader.batch import BatchError, grade_batch
-from grader.sandbox import Limits, detect_isolation
+from grader.batch.grade import BatchError, grade_batch
+from grader.sandbox.launcher import Limits, detect_isolation
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 HONEST_WRONG = CORRECT.replace("return float(cost + penalty)", "return 0.5 * float(cost + penalty)", 1)
@@ -209,7 +209,7 @@ def _swapped_after_the_check(monkeypatch, swap) -> None:
 
 
 def read_regularization(folder: Path):
-    from grader.sources import read_submissions  # the reader the batch uses
+    from grader.course.sources import read_submissions  # the reader the batch uses
 
     return read_submissions(folder, ["regularization"])["regularization"]
 

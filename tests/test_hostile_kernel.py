@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader.batch import grade_batch
-from grader.runner import grade_file
-from grader.sandbox import Limits, detect_isolation
-from grader.submission import Submission
-from grader.topics import get_topic
+from grader.batch.grade import grade_batch
+from grader.course.topics import get_topic
+from grader.grading.runner import grade_file
+from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.submission import Submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)
@@ -49,7 +49,7 @@ def isolation_mode(request, monkeypatch):
 
 def probe_results(monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("GRADER_TEST_NO_AUDIT_HOOK", "1")  # only the kernel stands in the way
-    from grader import sandbox
+    from grader.sandbox import launcher as sandbox
     sandbox.stop_servers()
     source = (HOSTILE / "kernel_probe.py").read_text()
     with Submission(source, module="probe", filename="/submission/probe.py",
@@ -163,7 +163,7 @@ def test_an_honest_student_whose_fork_server_dies_is_graded_again_on_a_fresh_one
     slow = tmp_path / "regularization.py"
     slow.write_text("import time\ntime.sleep(1.5)\n" + CORRECT.read_text())
     topic = get_topic(ROOT, "regularization")
-    from grader import sandbox
+    from grader.sandbox import launcher as sandbox
     sandbox.stop_servers()
     killed = []
 
@@ -190,7 +190,7 @@ def test_an_honest_student_whose_fork_server_dies_is_graded_again_on_a_fresh_one
 
 
 def test_no_command_line_in_the_sandbox_names_the_course(isolation_mode):
-    from grader import sandbox
+    from grader.sandbox import launcher as sandbox
     server = sandbox._take_server()
     try:
         command = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()

@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader.batch import grade_batch
+from grader.batch.grade import grade_batch
+from grader.course.topics import get_topic, load_module, reference_module
 from grader.otter_adapter import run_exported_test
-from grader.sandbox import Limits, detect_isolation
-from grader.student_ids import CLASS_OUTPUTS, display_id, output_name
-from grader.topics import get_topic, load_module, reference_module
+from grader.outputs.student_ids import CLASS_OUTPUTS, display_id, output_name
+from grader.sandbox.launcher import Limits, detect_isolation
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 SHARED = (FIXTURES / "regularization" / "correct_loops.py").read_text()  # handed in by two students
@@ -207,7 +207,8 @@ def test_resume_reads_back_every_hostile_student_without_regrading(hostile_ids_b
 
 
 def test_every_class_output_name_is_reserved():
-    from grader import batch, class_report
+    from grader.batch import grade as batch
+    from grader.outputs import class_report
 
     names = {batch.GRADEBOOK_FILE, class_report.INDEX_FILE, class_report.SUMMARY_FILE,
              class_report.CANVAS_FILE, class_report.SIMILARITY_FILE}

@@ -3,7 +3,7 @@ import types
 
 import numpy as np
 
-from grader.memo import MemoizedReference
+from grader.grading.memo import MemoizedReference
 
 
 def counting_module():

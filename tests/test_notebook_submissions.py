@@ -7,12 +7,12 @@ import pytest
 from nbformat import v4
 
 from conftest import FIXTURES, ROOT
-from grader.batch import grade_batch
-from grader.notebooks import Audience, student_notebook
-from grader.runner import grade_file
-from grader.sources import (CHECK_CELL_MARKER, EXAMPLE_CELL_MARKER, SubmissionFileError,
-                            is_answer_cell, notebook_source)
-from grader.topics import get_topic
+from grader.authoring.notebooks import Audience, student_notebook
+from grader.batch.grade import grade_batch
+from grader.course.sources import (CHECK_CELL_MARKER, EXAMPLE_CELL_MARKER, SubmissionFileError,
+                                   is_answer_cell, notebook_source)
+from grader.course.topics import get_topic
+from grader.grading.runner import grade_file
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 

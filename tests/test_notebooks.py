@@ -14,13 +14,13 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from grader.authoring.notebooks import (Audience, RosterError, audiences, build_student_notebooks,
+                                        read_roster, student_notebook)
+from grader.authoring.otter_export import _helpers
 from grader.cli import main
-from grader.notebooks import (Audience, RosterError, audiences, build_student_notebooks,
-                              read_roster, student_notebook)
-from grader.otter_export import _helpers
-from grader.sources import notebook_source
-from grader.topics import discover_topics, get_topic
-from grader.variation import student_seed
+from grader.course.sources import notebook_source
+from grader.course.topics import discover_topics, get_topic
+from grader.course.variation import student_seed
 
 TOPICS = list(discover_topics(ROOT))
 EXECUTED = ["regularization", "kmeans"]

@@ -15,10 +15,10 @@ import nbformat
 import pytest
 
 from conftest import FIXTURES, ROOT
-from grader.notebooks import write_notebook
-from grader.otter_export import master_notebook
-from grader.runner import collect_tests
-from grader.topics import discover_topics, get_topic
+from grader.authoring.notebooks import write_notebook
+from grader.authoring.otter_export import master_notebook
+from grader.course.topics import discover_topics, get_topic
+from grader.grading.runner import collect_tests
 from variants import table, variant_source
 
 TOPICS = list(discover_topics(ROOT))

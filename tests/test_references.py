@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import ROOT
-from grader.runner import grade_file, grade_trusted
-from grader.topics import discover_topics, reference_module
+from grader.course.topics import discover_topics, reference_module
+from grader.grading.runner import grade_file, grade_trusted
 
 TOPICS = sorted(discover_topics(ROOT))
 

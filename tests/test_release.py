@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from grader.cli import main
-from grader.topics import discover_topics
+from grader.course.topics import discover_topics
 
 TOPICS = discover_topics(ROOT)
 
@@ -88,6 +88,15 @@ def test_grader_check_works_inside_the_bundle(bundle):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
     assert "FAIL" in result.stdout and "not implemented yet" in result.stdout
+
+
+def test_pytest_runs_the_public_tests_inside_the_bundle(bundle):
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "exercises/regularization"], cwd=bundle,
+                            capture_output=True, text=True, timeout=300)
+    assert (bundle / "exercises" / "conftest.py").is_file()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("10 failed")
+    assert "not implemented yet" in result.stdout
 
 
 def test_a_bundle_is_not_written_over_an_existing_folder(tmp_path, capsys):

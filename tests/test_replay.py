@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from grader import replay, runner
-from grader.runner import grade_source
-from grader.topics import get_topic
+from grader.course.topics import get_topic
+from grader.grading import replay, runner
+from grader.grading.runner import grade_source
 
 STUB = '''"""Means."""
 

@@ -1,10 +1,10 @@
 """The student's report.html: what each test shows, and what a hidden test never shows."""
 import re
 
-from grader.plots import error_chart, values_chart
-from grader.report import render_report, split_detail
-from grader.results import StudentResult
-from grader import runner
+from grader.grading import runner
+from grader.outputs.plots import error_chart, values_chart
+from grader.outputs.report import render_report, split_detail
+from grader.outputs.results import StudentResult
 
 SECRET = "4.2424242"  # an expected value the reference computed
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import student_processes
-from grader.sandbox import Limits, detect_isolation
-from grader.submission import StudentError, StudentUnavailable, Submission
+from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.submission import StudentError, StudentUnavailable, Submission
 
 FAST = Limits(call_seconds=1.5, load_seconds=3.0, cpu_seconds=20)
 

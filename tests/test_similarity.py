@@ -1,5 +1,5 @@
 """Advisory similarity: copies survive renaming and comments; starter and common code are no evidence."""
-from grader.similarity import (MIN_FINGERPRINTS, normalized_tokens, similar_pairs, source_fingerprints)
+from grader.outputs.similarity import (MIN_FINGERPRINTS, normalized_tokens, similar_pairs, source_fingerprints)
 
 STARTER = '''
 """Starter."""

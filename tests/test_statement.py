@@ -9,10 +9,10 @@ import textwrap
 import pytest
 
 from conftest import ROOT
+from grader.authoring.notebooks import Audience, student_notebook
 from grader.cli import main
-from grader.notebooks import Audience, student_notebook
-from grader.statement import docstring_markdown
-from grader.topics import discover_topics, get_topic
+from grader.course.statement import docstring_markdown
+from grader.course.topics import discover_topics, get_topic
 
 TOPICS = sorted(discover_topics(ROOT))
 # A directive line and its body: the following lines that are blank or indented deeper.

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from grader.batch import grade_batch
-from grader.topics import UnknownTopic, discover_topics, get_topic
+from grader.batch.grade import grade_batch
+from grader.course.topics import UnknownTopic, discover_topics, get_topic
 
 STUB = '''"""Dot products.
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from grader.batch import grade_batch
-from grader.runner import grade_trusted
-from grader.topics import get_topic, load_module
-from grader.variation import student_seed
+from grader.batch.grade import grade_batch
+from grader.course.topics import get_topic, load_module
+from grader.course.variation import student_seed
+from grader.grading.runner import grade_trusted
 
 STUB = '''"""Means."""
 

@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.sandbox.inside import wire
 
 
 def roundtrip(value):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from conftest import FIXTURES, ROOT, load_fixture_module
-from grader.runner import TopicResult, grade_source
-from grader.topics import get_topic
+from grader.course.topics import get_topic
+from grader.grading.outcomes import TopicResult
+from grader.grading.runner import grade_source
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import time
 import numpy as np
 from hypothesis import example, given, strategies as st
 
-from grader import wire
+from grader.sandbox.inside import wire
 from grader.strategies import arrays, distinct_dims, floats, labels
 from grader.testing import (Mistake, diagnose, expect_close, expect_scalar, expect_shape, fail, hint,
                             points, record)

@@ -9,8 +9,8 @@ import io
 from pathlib import Path
 from typing import Iterable
 
-from grader.results import write_atomically
-from grader.student_ids import display_id
+from grader.outputs.results import write_atomically
+from grader.outputs.student_ids import display_id
 
 # OWASP's CSV injection guidance: a spreadsheet evaluates a cell starting with one of these
 # (= + - @, tab, carriage return; | and % start DDE and macro forms in some of them).

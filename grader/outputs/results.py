@@ -7,9 +7,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.runner import TestOutcome, TopicResult
-from grader.student_ids import display_id
-from grader.visibility import student_view, visible
+from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.outputs.student_ids import display_id
+from grader.outputs.visibility import student_view, visible
 
 
 @dataclass

@@ -4,7 +4,7 @@ Per topic, a student notebook holds the stub's introduction and, per function, i
 statement (Markdown rendered from the docstring), the stub to complete, and an example
 cell on the student's own data; a last cell runs the public tests in place. Cell texts
 come from the Jinja2 templates in ``templates/notebook/``; nbformat builds and validates
-the notebook. The master notebooks for otter-grader are built by ``grader.otter_export``.
+the notebook. The master notebooks for otter-grader are built by ``grader.authoring.otter_export``.
 
 Per-student variation: with a course seed and a roster, each student's examples use data
 drawn from ``student_seed(course_seed, student_id)``, written into the cell as a literal,
@@ -20,13 +20,13 @@ import jinja2
 import nbformat
 from nbformat import v4
 
-from grader.examples import example_call
-from grader.sources import CHECK_CELL_MARKER, EXAMPLE_CELL_MARKER
-from grader.statement import TopicStatement, docstring_markdown, read_statement
-from grader.topics import Topic
-from grader.variation import derived_seed, student_seed
+from grader.course.examples import example_call
+from grader.course.sources import CHECK_CELL_MARKER, EXAMPLE_CELL_MARKER
+from grader.course.statement import TopicStatement, docstring_markdown, read_statement
+from grader.course.topics import Topic
+from grader.course.variation import derived_seed, student_seed
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "notebook"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notebook"
 ROSTER_COLUMN = "student_id"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 

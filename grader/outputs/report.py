@@ -1,6 +1,6 @@
 """The per-student HTML report, rendered from templates/report.html.j2.
 
-What a student may see is decided by ``grader.visibility.student_view``, not here nor
+What a student may see is decided by ``grader.outputs.visibility.student_view``, not here nor
 in the template: the template only gets ``StudentView``s. Hidden tests show what was
 checked, the failing call's shapes, the hint and the relative errors of gradient checks,
 never expected values, gradient values, printed output or the counterexample.
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import jinja2
 
-from grader.plots import ErrorChart, ValuesChart, error_chart, values_chart
-from grader.results import StudentResult, write_atomically
-from grader.runner import TestOutcome, TopicResult
-from grader.student_ids import display_id
-from grader.visibility import StudentView, student_view, visible
+from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.outputs.plots import ErrorChart, ValuesChart, error_chart, values_chart
+from grader.outputs.results import StudentResult, write_atomically
+from grader.outputs.student_ids import display_id
+from grader.outputs.visibility import StudentView, student_view, visible
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 COUNTEREXAMPLE_MARKER = "Smallest failing input found:"
 
 

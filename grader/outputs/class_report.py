@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from grader.gradebook import canvas_csv
-from grader.plots import Histogram, histogram
-from grader.report import TEMPLATES, environment
-from grader.results import write_atomically
-from grader.similarity import class_similarity, render_similarity
-from grader.student_ids import display_id, output_name, report_link
-from grader.topics import Topic
-from grader.visibility import visible
+from grader.course.topics import Topic
+from grader.outputs.gradebook import canvas_csv
+from grader.outputs.plots import Histogram, histogram
+from grader.outputs.report import TEMPLATES, environment
+from grader.outputs.results import write_atomically
+from grader.outputs.similarity import class_similarity, render_similarity
+from grader.outputs.student_ids import display_id, output_name, report_link
+from grader.outputs.visibility import visible
 
 INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.json"

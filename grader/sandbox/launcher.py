@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy
 
-WORKER_DIR = Path(__file__).resolve().parent
+WORKER_DIR = Path(__file__).resolve().parent / "inside"  # the files copied into the sandbox
 WORKER_FILES = ("forkserver.py", "worker.py", "wire.py", "confine.py")
 SANDBOX_WORKER_DIR = "/grader"
 SANDBOX_WORKDIR = "/tmp"

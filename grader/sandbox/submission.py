@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader import wire
 from grader.callbacks import BoundCallback, CallbackRefused, plain_size
-from grader.sandbox import Limits, SandboxedProcess, ServerFailed, start_worker
+from grader.sandbox.inside import wire
+from grader.sandbox.launcher import Limits, SandboxedProcess, ServerFailed, start_worker
 
 MAX_CRASHES = 3
 MAX_OUTPUT_SHOWN = 2000

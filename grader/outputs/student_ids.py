@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from grader.visibility import visible
+from grader.outputs.visibility import visible
 
 # Files and folders the batch writes at the top of OUT: no student folder may take one.
 CLASS_OUTPUTS = frozenset({"grades.csv", "index.html", "summary.json", "canvas_grades.csv",

@@ -27,10 +27,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable
 
-from grader.report import environment
-from grader.sources import read_submission
-from grader.student_ids import display_id, report_link
-from grader.topics import Topic
+from grader.course.sources import read_submission
+from grader.course.topics import Topic
+from grader.outputs.report import environment
+from grader.outputs.student_ids import display_id, report_link
 
 K = 8          # tokens per k-gram
 WINDOW = 4     # k-grams per winnowing window

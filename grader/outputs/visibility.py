@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from grader.runner import TestOutcome
+    from grader.grading.outcomes import TestOutcome
 
 # C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
 # undecodable bytes (surrogateescape): none is ever written raw.

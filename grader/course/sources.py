@@ -193,6 +193,15 @@ def read_source(path: Path) -> str:
     return decode_source(raw, path.name)
 
 
+def default_check_path(course: Path, topic: str) -> Path:
+    """The file ``grader check TOPIC`` grades when given none: ./TOPIC.py, else ./TOPIC.ipynb,
+    else the stub in the course (which students may complete in place)."""
+    for candidate in (Path.cwd() / f"{topic}.py", Path.cwd() / f"{topic}.ipynb"):
+        if candidate.is_file():
+            return candidate
+    return course / "exercises" / topic / f"{topic}.py"
+
+
 def decode_source(raw: bytes, name: str) -> str:
     """The Python source in a submission's bytes, or a message saying why there is none."""
     if not raw:

@@ -1,7 +1,7 @@
 """Grading a class on a Dask distributed cluster, for classes one machine cannot grade in time.
 
 The client (``grader grade --scheduler ADDRESS``) reads each student's files, through
-the same reader as local grading (``grader.sources.read_submissions``: no link is
+the same reader as local grading (``grader.course.sources.read_submissions``: no link is
 followed), and sends what it read with the task, so workers need no access to the
 submissions or the output folder; each worker grades in its own sandboxes and returns the result,
 and the client writes it exactly as local grading does. Workers need this
@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from grader.results import StudentResult
+from grader.outputs.results import StudentResult
 
 TASKS_PER_THREAD = 2
 CONNECT_SECONDS = 10

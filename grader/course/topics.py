@@ -59,7 +59,7 @@ def find_course_root(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if _is_course(candidate):
             return candidate
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parents[2]
     if _is_course(checkout):
         return checkout
     raise CourseNotFound("no course found: run inside a folder with exercises/ or set "

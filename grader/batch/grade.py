@@ -16,17 +16,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from grader.class_report import write_class_outputs
-from grader.cluster import run_on_cluster
-from grader.gradebook import write_gradebook
-from grader.report import write_report
-from grader.results import StudentResult, write_results_json
-from grader.runner import StudentDeadline, TopicResult, grade_source
-from grader.sandbox import Limits
-from grader.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
-from grader.student_ids import output_name
-from grader.topics import Topic, discover_topics
-from grader.variation import student_seed
+from grader.batch.cluster import run_on_cluster
+from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
+from grader.course.topics import Topic, discover_topics
+from grader.course.variation import student_seed
+from grader.grading.outcomes import TopicResult
+from grader.grading.runner import StudentDeadline, grade_source
+from grader.outputs.class_report import write_class_outputs
+from grader.outputs.gradebook import write_gradebook
+from grader.outputs.report import write_report
+from grader.outputs.results import StudentResult, write_results_json
+from grader.outputs.student_ids import output_name
+from grader.sandbox.launcher import Limits
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"

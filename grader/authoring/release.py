@@ -2,7 +2,8 @@
 
 Copied: the grader package (it holds no secrets; ``grader check`` and the notebooks'
 check cells need it), pyproject.toml, README.md and scripts/install to install it, the templates, each
-topic's stub and public tests, and freshly built student notebooks. Never copied:
+topic's stub and public tests, exercises/conftest.py (so that ``pytest exercises/TOPIC`` runs
+them as ``grader check`` does), and freshly built student notebooks. Never copied:
 solutions/ (references, hidden tests), the master notebooks, the sample class, the
 framework's tests and their fixtures (correct submissions). The bundle is a course
 folder: ``grader check`` finds its topics from ``exercises/`` there.
@@ -12,10 +13,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.notebooks import build_student_notebooks
-from grader.topics import Topic
+from grader.authoring.notebooks import build_student_notebooks
+from grader.course.topics import Topic
 
-PACKAGE_FILES = ("pyproject.toml", "README.md", "scripts/install")
+PACKAGE_FILES = ("pyproject.toml", "README.md", "scripts/install", "exercises/conftest.py")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
 
 

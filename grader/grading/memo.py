@@ -23,7 +23,7 @@ import hashlib
 from types import ModuleType
 from typing import Any, Callable
 
-from grader import wire
+from grader.sandbox.inside import wire
 
 MAX_ENTRIES = 200_000
 # A batch's examples need a few MiB; the bound is what a grading process may spend on them.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 import re
 
-from grader.statement import FunctionStatement
-from grader.variation import derived_seed
+from grader.course.statement import FunctionStatement
+from grader.course.variation import derived_seed
 
 SAMPLE_COUNTS = {"m", "n", "N"}
 _SHAPE = re.compile(r"^\(([^)]*)\)")

@@ -10,7 +10,7 @@ import inspect
 import time
 import traceback
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,13 +18,15 @@ import numpy as np
 import hypothesis
 from hypothesis import settings
 
-from grader import memo, replay, testing
-from grader.sandbox import Limits, ServerFailed, detect_isolation
-from grader.sources import SubmissionFileError, read_source
-from grader.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
-                               TrustedSubmission)
-from grader.topics import Topic, load_module, reference_module
-from grader.variation import property_test_seed
+from grader import testing
+from grader.course.sources import SubmissionFileError, read_source
+from grader.course.topics import Topic, load_module, reference_module
+from grader.course.variation import property_test_seed
+from grader.grading import memo, replay
+from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.sandbox.launcher import Limits, ServerFailed, detect_isolation
+from grader.sandbox.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
+                                       TrustedSubmission)
 
 TEST_SECONDS = 20.0
 TOPIC_SECONDS = 120.0
@@ -74,48 +76,6 @@ class TestCase:
     @property
     def max_points(self) -> float:
         return getattr(self.function, testing.POINTS_ATTRIBUTE, 1.0)
-
-
-@dataclass
-class TestOutcome:
-    topic: str
-    name: str
-    description: str
-    max_points: float
-    points: float
-    passed: bool
-    hidden: bool
-    message: str = ""
-    hint: str | None = None
-    mistake: str | None = None
-    detail: str | None = None
-    call: str = ""
-    printed: str = ""
-    data: dict = field(default_factory=dict)
-    measure: str | None = None  # how far from the expected value: see grader.visibility
-
-
-@dataclass
-class TopicResult:
-    topic: str
-    title: str
-    file: str | None
-    error: str | None
-    isolation: str
-    outcomes: list[TestOutcome]
-    seed: int | None = None
-    sandbox_failures: list[str] = field(default_factory=list)  # for the instructor, not the student
-
-    @property
-    def score(self) -> float:
-        return sum(o.points for o in self.outcomes)
-
-    @property
-    def max_score(self) -> float:
-        return sum(o.max_points for o in self.outcomes)
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"score": self.score, "max_score": self.max_score}
 
 
 def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]:

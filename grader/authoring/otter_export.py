@@ -17,10 +17,10 @@ import textwrap
 import nbformat
 from nbformat import v4
 
-from grader.notebooks import KERNELSPEC, render
-from grader.runner import collect_tests
-from grader.statement import docstring_markdown, read_statement
-from grader.topics import Topic
+from grader.authoring.notebooks import KERNELSPEC, render
+from grader.course.statement import docstring_markdown, read_statement
+from grader.course.topics import Topic
+from grader.grading.runner import collect_tests
 
 
 class ExportError(Exception):

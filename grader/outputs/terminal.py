@@ -1,0 +1,31 @@
+"""What ``grader check`` and a notebook's check cell print: one topic's public tests as text."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from grader.grading.outcomes import TopicResult
+from grader.outputs.visibility import failure_lines, student_view, visible
+
+
+def _indent(text: str) -> str:
+    return textwrap.indent(text, "        ")
+
+
+def format_check(result: TopicResult, path: Path, seconds: float) -> str:
+    """What ``grader check`` (and a notebook's check cell) prints: only what ``student_view``
+    lets through, with every control character shown as an escape, never sent to the terminal."""
+    lines = [f"{result.topic}: public tests on {path}", ""]
+    if result.error:
+        lines += [_indent(result.error), ""]
+    for outcome in result.outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
+        if outcome.passed or result.error:
+            continue
+        lines += [_indent(line) for line in failure_lines(student_view(outcome))]
+    passed = sum(o.passed for o in result.outcomes)
+    lines += ["", f"{passed} of {len(result.outcomes)} public tests passed, "
+                  f"{result.score:g}/{result.max_score:g} points ({seconds:.1f} s). "
+                  "Hidden tests check more when your work is graded."]
+    return visible("\n".join(lines))
