@@ -202,7 +202,7 @@ def test_no_command_line_in_the_sandbox_names_the_course(isolation_mode):
 
 
 def test_ipc_objects_of_one_worker_are_gone_for_the_next(isolation_mode, tmp_path, monkeypatch):
-    from grader import sandbox
+    from grader.sandbox import launcher as sandbox
     monkeypatch.setenv("GRADER_TEST_NO_AUDIT_HOOK", "1")  # ctypes allowed: only the kernel refuses
     sandbox.stop_servers()
     results = graded(make_class(tmp_path / "class", {"a_writer": HOSTILE / "ipc_leave_behind.py",
@@ -239,7 +239,7 @@ def test_a_callback_on_a_huge_broadcast_problem_does_not_hold_the_grader(isolati
 
 def test_callbacks_with_broadcasting_arguments_leave_nothing_in_the_reference_memo(
         isolation_mode, tmp_path):
-    from grader import memo
+    from grader.grading import memo
     graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_memo_growth.py"}))
     assert memo.cached_bytes() <= memo.MAX_BYTES
 

@@ -1,7 +1,7 @@
 """What a sandboxed child runs: it loads one student's file and answers calls into it.
 
 The fork server (``forkserver.py``) forks a child per student and topic and calls
-``run``. The child talks to the grader over two pipes with grader.wire frames:
+``run``. The child talks to the grader over two pipes with wire.py frames:
 requests on fd 0, replies on fd 1; the student's own prints go to the capture
 file on fd 2, and fds 0-1 are then pointed away from the pipes.
 Nothing here is trusted by the grader: every reply is only "what the student's
