@@ -1,12 +1,15 @@
 """Shared helpers for the framework's own tests."""
+import contextlib
 import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from grader.course.topics import get_topic
+from grader.sandbox.launcher import Isolation, detect_isolation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -70,3 +73,26 @@ def course_root() -> Path:
 @pytest.fixture(scope="session")
 def regularization():
     return get_topic(ROOT, "regularization")
+
+
+ISOLATION_MODES = ("bubblewrap", "fallback")
+
+
+@contextlib.contextmanager
+def grading_mode(mode: str) -> Iterator[Isolation]:
+    """Grade under bubblewrap ("bubblewrap", skipped where it does not work here) or in the
+    fallback ("fallback", GRADER_NO_BWRAP=1) until the block ends; yields what is in force."""
+    previous = os.environ.pop("GRADER_NO_BWRAP", None)
+    if mode == "fallback":
+        os.environ["GRADER_NO_BWRAP"] = "1"
+    detect_isolation.cache_clear()
+    try:
+        isolation = detect_isolation()
+        if mode == "bubblewrap" and not isolation.mode.startswith("bubblewrap"):
+            pytest.skip(f"bubblewrap is not available here: {isolation.summary()}")
+        yield isolation
+    finally:
+        os.environ.pop("GRADER_NO_BWRAP", None)
+        if previous is not None:
+            os.environ["GRADER_NO_BWRAP"] = previous
+        detect_isolation.cache_clear()

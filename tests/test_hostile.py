@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, student_processes
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode, student_processes
 from grader.batch.grade import grade_batch
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
@@ -106,28 +106,23 @@ def leftover_processes() -> list[str]:
     return student_processes(below=os.getpid())
 
 
-@pytest.fixture(scope="module", params=["bubblewrap", "fallback"])
+@pytest.fixture(scope="module", params=ISOLATION_MODES)
 def attacked_batch(request, tmp_path_factory):
-    if request.param == "fallback":
-        os.environ["GRADER_NO_BWRAP"] = "1"
-    detect_isolation.cache_clear()
-    isolation = detect_isolation()
-    if request.param == "bubblewrap" and not isolation.mode.startswith("bubblewrap"):
-        pytest.skip(f"bubblewrap is not available here: {isolation.summary()}")
-    root = tmp_path_factory.mktemp(request.param)
-    submissions = build_class(root / "submissions")
-    out = root / "out"
-    solutions_before = tree_digest(ROOT / "solutions" / "regularization")
-    rows = grade_batch(submissions, out, ROOT, jobs=2, progress=False, limits=LIMITS)
-    clean = root / "clean"
-    for student in ("honest_correct", "honest_wrong", "honest_twin"):
-        shutil.copytree(submissions / student, clean / "submissions" / student)
-    clean_rows = grade_batch(clean / "submissions", clean / "out", ROOT, progress=False, limits=LIMITS)
-    yield {"mode": request.param, "isolation": isolation, "out": out, "clean": clean / "out",
-           "rows": {r["student"]: r for r in rows}, "clean_rows": {r["student"]: r for r in clean_rows},
-           "solutions_before": solutions_before}
-    os.environ.pop("GRADER_NO_BWRAP", None)
-    detect_isolation.cache_clear()
+    with grading_mode(request.param) as isolation:
+        root = tmp_path_factory.mktemp(request.param)
+        submissions = build_class(root / "submissions")
+        out = root / "out"
+        solutions_before = tree_digest(ROOT / "solutions" / "regularization")
+        rows = grade_batch(submissions, out, ROOT, jobs=2, progress=False, limits=LIMITS)
+        clean = root / "clean"
+        for student in ("honest_correct", "honest_wrong", "honest_twin"):
+            shutil.copytree(submissions / student, clean / "submissions" / student)
+        clean_rows = grade_batch(clean / "submissions", clean / "out", ROOT, progress=False,
+                                 limits=LIMITS)
+        yield {"mode": request.param, "isolation": isolation, "out": out, "clean": clean / "out",
+               "rows": {r["student"]: r for r in rows},
+               "clean_rows": {r["student"]: r for r in clean_rows},
+               "solutions_before": solutions_before}
 
 
 def report(batch, student: str) -> dict:

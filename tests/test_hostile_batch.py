@@ -5,7 +5,6 @@ the pipes), each honest student's results.json is byte for byte what it is in th
 class without attackers: in one grading process (``--jobs 1``, where each attacker is
 graded immediately before the honest student that follows it) and with ``--jobs 2``.
 """
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)
@@ -41,25 +40,16 @@ def honest_results(out: Path) -> dict[str, bytes]:
             if p.is_dir() and "honest" in p.name}
 
 
-@pytest.fixture(scope="module", params=["bubblewrap", "fallback"])
-def clean_class(request):
-    """The mode, and the honest students' results in a class without attackers."""
-    previous = os.environ.pop("GRADER_NO_BWRAP", None)
-    if request.param == "fallback":
-        os.environ["GRADER_NO_BWRAP"] = "1"
-    detect_isolation.cache_clear()
-    if request.param == "bubblewrap" and not detect_isolation().mode.startswith("bubblewrap"):
-        pytest.skip("bubblewrap is not available here")
-    folder = Path(tempfile.mkdtemp(prefix="clean-class-"))
-    for index, (name, source) in enumerate(HONEST.items()):
-        write_student(folder / "submissions", f"s{2 * index + 1}_honest_{name}", source)
-    grade_batch(folder / "submissions", folder / "out", ROOT, jobs=1, progress=False, limits=LIMITS)
-    yield honest_results(folder / "out")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.environ.pop("GRADER_NO_BWRAP", None)
-    if previous is not None:
-        os.environ["GRADER_NO_BWRAP"] = previous
-    detect_isolation.cache_clear()
+@pytest.fixture(scope="module", params=ISOLATION_MODES)
+def clean_class(request, tmp_path_factory):
+    """In each mode, the honest students' results in a class without attackers."""
+    with grading_mode(request.param):
+        folder = tmp_path_factory.mktemp(f"clean-class-{request.param}")
+        for index, (name, source) in enumerate(HONEST.items()):
+            write_student(folder / "submissions", f"s{2 * index + 1}_honest_{name}", source)
+        grade_batch(folder / "submissions", folder / "out", ROOT, jobs=1, progress=False,
+                    limits=LIMITS)
+        yield honest_results(folder / "out")
 
 
 @settings(max_examples=2, deadline=None, derandomize=True, database=None,

@@ -7,7 +7,6 @@ Each attacker is graded alone through the real batch in this process, one after 
 be measured around it; honest students are graded before and after. Both isolation modes.
 """
 import json
-import os
 import resource
 import shutil
 import struct
@@ -17,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
 from grader.callbacks import bound_callback
 from grader.course.topics import get_topic, load_module, reference_module
 from grader.grading import memo
 from grader.sandbox.inside import wire
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import Submission, TrustedSubmission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -127,14 +126,13 @@ def grade_alone(root: Path, student: str, files: dict[str, str | Path], limits: 
             "report": (out / student / "report.html").read_text()}
 
 
-@pytest.fixture(scope="module", params=["bubblewrap", "fallback"])
+@pytest.fixture(scope="module", params=ISOLATION_MODES)
 def graded(request, tmp_path_factory):
-    if request.param == "fallback":
-        os.environ["GRADER_NO_BWRAP"] = "1"
-    detect_isolation.cache_clear()
-    if request.param == "bubblewrap" and not detect_isolation().mode.startswith("bubblewrap"):
-        pytest.skip(f"bubblewrap is not available here: {detect_isolation().summary()}")
-    root = tmp_path_factory.mktemp(f"callbacks-{request.param}")
+    with grading_mode(request.param):
+        yield _graded_class(tmp_path_factory.mktemp(f"callbacks-{request.param}"))
+
+
+def _graded_class(root: Path) -> dict:
     results = {"before": grade_alone(root, "honest_before", {"regularization.py": CORRECT}, LIMITS)}
     twins = {}
     for number, source in enumerate(dict.fromkeys([SIGMOID, *TWINS.values()])):
@@ -148,9 +146,7 @@ def graded(request, tmp_path_factory):
     sleeper = HOSTILE / "sleep_just_under_limit.py"
     results["sleeper"] = grade_alone(root, "attacker_sleeper",
                                      {"regularization.py": sleeper, "shapes.py": sleeper}, SLEEPER_LIMITS)
-    yield results
-    os.environ.pop("GRADER_NO_BWRAP", None)
-    detect_isolation.cache_clear()
+    return results
 
 
 def text_of(result: dict) -> str:

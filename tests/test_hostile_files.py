@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import BatchError, grade_batch
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 HONEST_WRONG = CORRECT.replace("return float(cost + penalty)", "return 0.5 * float(cost + penalty)", 1)
@@ -94,16 +94,10 @@ def graded(submissions: Path, out: Path, **options) -> dict:
     return {row["student"]: row for row in rows}
 
 
-@pytest.fixture(scope="module", params=["bubblewrap", "fallback"])
+@pytest.fixture(scope="module", params=ISOLATION_MODES)
 def isolation_mode(request):
-    if request.param == "fallback":
-        os.environ["GRADER_NO_BWRAP"] = "1"
-    detect_isolation.cache_clear()
-    if request.param == "bubblewrap" and not detect_isolation().mode.startswith("bubblewrap"):
-        pytest.skip(f"bubblewrap is not available here: {detect_isolation().summary()}")
-    yield request.param
-    os.environ.pop("GRADER_NO_BWRAP", None)
-    detect_isolation.cache_clear()
+    with grading_mode(request.param):
+        yield request.param
 
 
 @pytest.fixture(scope="module")

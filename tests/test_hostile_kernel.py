@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
 from grader.course.topics import get_topic
 from grader.grading.runner import grade_file
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import Submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -33,18 +33,10 @@ def sigmoid(z):
 """
 
 
-@pytest.fixture(params=["bubblewrap", "fallback"])
-def isolation_mode(request, monkeypatch):
-    if request.param == "fallback":
-        monkeypatch.setenv("GRADER_NO_BWRAP", "1")
-    else:
-        monkeypatch.delenv("GRADER_NO_BWRAP", raising=False)
-    detect_isolation.cache_clear()
-    isolation = detect_isolation()
-    if request.param == "bubblewrap" and not isolation.mode.startswith("bubblewrap"):
-        pytest.skip(f"bubblewrap is not available here: {isolation.summary()}")
-    yield isolation
-    detect_isolation.cache_clear()
+@pytest.fixture(params=ISOLATION_MODES)
+def isolation_mode(request):
+    with grading_mode(request.param) as isolation:
+        yield isolation
 
 
 def probe_results(monkeypatch) -> dict[str, str]:

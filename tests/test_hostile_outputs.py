@@ -22,12 +22,12 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
 from grader.course.topics import get_topic, load_module, reference_module
 from grader.otter_adapter import run_exported_test
 from grader.outputs.student_ids import CLASS_OUTPUTS, display_id, output_name
-from grader.sandbox.launcher import Limits, detect_isolation
+from grader.sandbox.launcher import Limits
 
 CORRECT = (FIXTURES / "regularization" / "correct_vectorized.py").read_text()
 SHARED = (FIXTURES / "regularization" / "correct_loops.py").read_text()  # handed in by two students
@@ -78,22 +78,15 @@ def build_class(folder: Path) -> int:
     return len(sources) + 1
 
 
-@pytest.fixture(scope="module", params=["bubblewrap", "fallback"])
+@pytest.fixture(scope="module", params=ISOLATION_MODES)
 def hostile_ids_batch(request, tmp_path_factory):
-    if request.param == "fallback":
-        os.environ["GRADER_NO_BWRAP"] = "1"
-    detect_isolation.cache_clear()
-    isolation = detect_isolation()
-    if request.param == "bubblewrap" and not isolation.mode.startswith("bubblewrap"):
-        pytest.skip(f"bubblewrap is not available here: {isolation.summary()}")
-    root = tmp_path_factory.mktemp(request.param)
-    count = build_class(root / "submissions")
-    out = root / "out"
-    rows = grade_batch(root / "submissions", out, ROOT, jobs=2, progress=False, limits=LIMITS)
-    yield {"mode": request.param, "out": out, "submissions": root / "submissions", "rows": rows,
-           "count": count}
-    os.environ.pop("GRADER_NO_BWRAP", None)
-    detect_isolation.cache_clear()
+    with grading_mode(request.param):
+        root = tmp_path_factory.mktemp(request.param)
+        count = build_class(root / "submissions")
+        out = root / "out"
+        rows = grade_batch(root / "submissions", out, ROOT, jobs=2, progress=False, limits=LIMITS)
+        yield {"mode": request.param, "out": out, "submissions": root / "submissions", "rows": rows,
+               "count": count}
 
 
 class _Links(html.parser.HTMLParser):
