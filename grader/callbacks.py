@@ -35,6 +35,8 @@ import numpy as np
 
 from grader.grading import memo
 
+__all__ = ["bound_callback", "BoundCallback", "CallbackRefused"]
+
 DEFAULT_MAX_CALLS = 100  # per student call; the tests here make 6 (one per update)
 REAL_KINDS = "iuf"
 

@@ -15,6 +15,16 @@ errors of 1e-2 or more. Small parameters are checked element by element; large
 ones along random unit directions, two evaluations each. Inputs near a kink (ReLU
 at 0, a hinge at margin 0) make centered differences meaningless, so tests keep
 inputs at least ``KINK_MARGIN`` away (see ``away_from_kinks``).
+
+For topic authors: a cost is a batched function of parameter dicts (``local_cost`` for
+reference code, ``sandboxed_cost`` for the student's, ``vjp_cost`` for a backward pass);
+``expect_gradient`` fails the test unless the analytic gradients match it, and
+``expect_gradient_diagnosed`` also names the known mistake a wrong gradient reproduces::
+
+    cost = local_cost(reference.linear_cost, lambda p: (X, y, p["w"], p["b"], lam))
+    dw, db = student.linear_gradient(X, y, w, b, lam)
+    expect_gradient({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="linear_gradient",
+                    against="the correct cost")
 """
 from __future__ import annotations
 
@@ -23,7 +33,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from grader.testing import CheckFailed, record
+from grader.testing import CheckFailed, Mistake, diagnose, is_close, record
+
+__all__ = [
+    "centered_difference", "forward_difference", "relative_error",
+    "local_cost", "sandboxed_cost", "vjp_cost",
+    "numerical_gradient", "directional_derivatives", "check_gradient",
+    "ParameterCheck", "GradientCheck",
+    "expect_gradient", "expect_gradient_diagnosed",
+    "distance_to_kinks", "away_from_kinks",
+]
 
 DEFAULT_STEP = 1e-5
 DEFAULT_RTOL = 1e-5
@@ -38,14 +57,17 @@ BatchedCost = Callable[[list[Params]], list[Any]]
 
 # ----------------------------------------------------------- plain derivatives
 def centered_difference(f: Callable[[float], float], x: float, step: float = DEFAULT_STEP) -> float:
+    """(f(x + step) - f(x - step)) / (2 step): error O(step^2)."""
     return (f(x + step) - f(x - step)) / (2 * step)
 
 
 def forward_difference(f: Callable[[float], float], x: float, step: float = DEFAULT_STEP) -> float:
+    """(f(x + step) - f(x)) / step: error O(step)."""
     return (f(x + step) - f(x)) / step
 
 
 def relative_error(analytic: np.ndarray, numerical: np.ndarray, floor: float) -> np.ndarray:
+    """|a - n| / max(|a| + |n|, floor), element by element."""
     analytic, numerical = np.asarray(analytic, float), np.asarray(numerical, float)
     return np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), floor)
 
@@ -77,6 +99,8 @@ def _as_float(value: Any, label: str) -> float:
 # ------------------------------------------------------------ the check proper
 @dataclass
 class ParameterCheck:
+    """One parameter's gradient check: how it was compared and its worst relative error."""
+
     name: str
     shape: tuple
     method: str
@@ -91,6 +115,8 @@ class ParameterCheck:
 
 @dataclass
 class GradientCheck:
+    """The result of ``check_gradient``: one ``ParameterCheck`` per parameter."""
+
     against: str
     rtol: float
     parameters: list[ParameterCheck]
@@ -204,6 +230,34 @@ def expect_gradient(analytic: dict[str, Any], cost: BatchedCost, params: dict[st
             measure=f"largest relative error {worst.max_rel_error:.2g} in d{worst.name}, "
                     f"{worst.method}, at {worst.worst}; the tolerance is {result.rtol:g}")
     return result
+
+
+def expect_gradient_diagnosed(gradients: dict[str, Any], cost: BatchedCost, params: dict[str, Any], *,
+                              what: str, against: str, correct: dict[str, Any],
+                              mistakes: dict[str, Sequence[Mistake]], hint: str | None = None,
+                              diagnosed: dict[str, Any] | None = None) -> None:
+    """expect_gradient against a correct cost; a failure carries the known mistake it matches.
+
+    ``mistakes`` maps a name in ``diagnosed`` (by default ``gradients``) to the known wrong
+    values of that gradient; those that coincide with the ``correct`` gradient on this
+    input (a mistake that makes no difference here) say nothing and are skipped. The
+    gradients are never revealed, so this suits hidden tests::
+
+        cost = local_cost(lambda w: reference.half_sq_norm(w)[0], lambda p: (p["w"],))
+        expect_gradient_diagnosed({"w": dw}, cost, {"w": w}, what="dw", against="the correct cost",
+                                  correct={"w": w},
+                                  mistakes={"w": [Mistake("doubled", "d(0.5 w^2)/dw = w.", 2 * w)]})
+    """
+    diagnosed = gradients if diagnosed is None else diagnosed
+    try:
+        expect_gradient(gradients, cost, params, what=what, against=against, reveal_values=False, hint=hint)
+    except CheckFailed as failure:
+        for name, candidates in mistakes.items():
+            telling = [m for m in candidates if not is_close(m.value, correct[name], rtol=1e-6, atol=1e-9)]
+            found = diagnose(diagnosed[name], telling, rtol=1e-6, atol=1e-9)
+            if found is not None:
+                raise CheckFailed(failure.message, hint=found.hint, mistake=found.name) from None
+        raise
 
 
 # --------------------------------------------------------------------- kinks

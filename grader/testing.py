@@ -17,13 +17,24 @@ from typing import Any, Callable, Iterable, NoReturn
 import numpy as np
 from hypothesis import HealthCheck, Phase, settings
 
+__all__ = [
+    "points", "hint", "CheckFailed", "fail", "Mistake", "record",
+    "shape_of", "type_of", "is_close", "diagnose", "same_data",
+    "expect_scalar", "expect_shape", "expect_finite", "expect_close", "expect_tuple",
+    "expect_unchanged", "expect_no_warnings",
+]
+
 # --------------------------------------------------------------------- points
 POINTS_ATTRIBUTE = "__grader_points__"
 HINT_ATTRIBUTE = "__grader_hint__"
 
 
 def points(value: float) -> Callable:
-    """Mark a test as worth ``value`` points."""
+    """Mark a test as worth ``value`` points (its ``max_score``)::
+
+        @points(2)
+        def test_sigmoid_of_zero_is_a_half(student): ...
+    """
     def mark(test: Callable) -> Callable:
         setattr(test, POINTS_ATTRIBUTE, float(value))
         return test
@@ -31,7 +42,14 @@ def points(value: float) -> Callable:
 
 
 def hint(text: str) -> Callable:
-    """The hint shown when this test fails without a more specific diagnosis."""
+    """The hint shown when this test fails without a more specific diagnosis.
+
+    A check's own ``hint=`` or a matched ``Mistake``'s hint wins over this one::
+
+        @points(1)
+        @hint("sigmoid(z) = 1 / (1 + np.exp(-z)).")
+        def test_sigmoid_of_zero_is_a_half(student): ...
+    """
     def mark(test: Callable) -> Callable:
         setattr(test, HINT_ATTRIBUTE, text)
         return test
@@ -56,12 +74,24 @@ class CheckFailed(AssertionError):
 
 def fail(message: str, *, hint: str | None = None, mistake: str | None = None,
          detail: str | None = None, measure: str | None = None) -> NoReturn:
+    """Fail the running test: ``fail("w should not change", mistake="modifies_w")``.
+
+    ``message`` is shown to the student (never put expected values in it); ``hint`` says what
+    to do; ``mistake`` names the known mistake for class reports; ``detail`` and ``measure``
+    are shown for public tests only.
+    """
     raise CheckFailed(message, hint=hint, mistake=mistake, detail=detail, measure=measure)
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer: its name (counted in class reports), the hint, and its value."""
+    """A known wrong answer: its name (counted in class reports), the hint, and its value.
+
+    A mistake model computes ``value`` from the test's inputs the way the mistaken formula
+    would; checks given ``mistakes=[...]`` report the first one the answer reproduces::
+
+        Mistake("mean_not_sum", "J is a sum over the samples, not a mean.", total / n)
+    """
 
     name: str
     hint: str
@@ -83,7 +113,10 @@ def finish_record(token: contextvars.Token) -> dict:
 
 
 def record(key: str, value: Any) -> None:
-    """Attach plain data (for example gradient-check errors) to the running test's outcome."""
+    """Attach plain data (for example gradient-check errors) to the running test's outcome.
+
+    Values under one ``key`` accumulate in a list; outside a graded test this does nothing.
+    """
     data = _record.get()
     if data is not None:
         data.setdefault(key, []).append(value)
@@ -110,6 +143,8 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def shape_of(value: Any) -> str:
+    """How a value looks, for messages: ``"(3, 2)"`` for an array, ``"a list of length 3"``,
+    ``"a scalar"``, or ``"a <type>"``."""
     if isinstance(value, np.ndarray):
         return str(value.shape)
     if isinstance(value, (list, tuple)):
@@ -130,6 +165,13 @@ def expect_scalar(value: Any, what: str, *, hint: str | None = None) -> float:
 
 def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None,
                  mistake: str | None = None) -> np.ndarray:
+    """``value`` as a numeric numpy array of exactly ``shape``, else the test fails.
+
+    A list or a scalar fails (mistake ``wrong_shape`` unless ``mistake`` is given), so wrap
+    values you accept as lists in ``np.asarray`` first::
+
+        dW = expect_shape(dW, (D, C), "dW", hint="dW has the shape of W.")
+    """
     array = value if isinstance(value, np.ndarray) else None
     if array is None or array.shape != tuple(shape):
         got = f"shape {array.shape}" if array is not None else shape_of(value)
@@ -142,6 +184,7 @@ def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None
 
 
 def expect_finite(value: Any, what: str, *, hint: str | None = None, mistake: str | None = None) -> None:
+    """Every entry of ``value`` is a finite number (no nan, no inf)."""
     array = _as_array(value)
     if array is None:
         fail(f"{what} should be numeric, but it is {shape_of(value)}", hint=hint)
@@ -151,6 +194,8 @@ def expect_finite(value: Any, what: str, *, hint: str | None = None, mistake: st
 
 
 def is_close(actual: Any, expected: Any, *, rtol: float, atol: float) -> bool:
+    """Same shape and every entry within ``atol + rtol * |expected|``; never close to a
+    non-finite expected value, never close when ``actual`` is not numeric."""
     a, e = _as_array(actual), _as_array(expected)
     if a is None or e is None or a.shape != e.shape:
         return False
@@ -203,14 +248,66 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     fail(message, hint=hint, detail=detail, measure=measure)
 
 
+def same_data(before: Any, after: Any) -> bool:
+    """Plain data equal in structure and value (arrays bit for bit, nan equal to nan).
+
+    Dicts (same keys), tuples and lists (either, same length) are compared element by
+    element, so a cache ``(x, w, b)`` or a parameter dict is compared in depth.
+    """
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and sorted(before) == sorted(after)
+                and all(same_data(before[k], after[k]) for k in before))
+    if isinstance(before, (tuple, list)):
+        return (isinstance(after, (tuple, list)) and len(before) == len(after)
+                and all(same_data(b, a) for b, a in zip(before, after)))
+    try:
+        return bool(np.shape(before) == np.shape(after) and np.array_equal(before, after, equal_nan=True))
+    except TypeError:
+        return before == after
+
+
+def type_of(value: Any) -> str:
+    """The type's name, with the length of a tuple or list: ``"float"``, ``"tuple of length 2"``."""
+    return type(value).__name__ + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else "")
+
+
+def expect_tuple(value: Any, count: int, what: str, *, returns: str | None = None,
+                 describe: Callable[[Any], str] | None = type_of, hint: str | None = None,
+                 mistake: str | None = "wrong_return") -> tuple | list:
+    """``value`` as returned, when it is a tuple (or list) of ``count`` values; else the test fails.
+
+    The message reads "{what} should return {returns}, but it returned {describe(value)}";
+    ``returns`` defaults to "a tuple of {count} values", ``describe=None`` leaves out
+    the part after the comma, and the mistake is ``wrong_return`` unless given::
+
+        loss, dW, db = expect_tuple(student.svm_loss(W, b, X, y, reg), 3, "svm_loss",
+                                    returns="a tuple (loss, dW, db)", describe=shape_of,
+                                    hint="end with: return loss, dW, db", mistake="wrong_return")
+    """
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        message = f"{what} should return {returns or f'a tuple of {count} values'}"
+        fail(message + (f", but it returned {describe(value)}" if describe is not None else ""),
+             hint=hint, mistake=mistake)
+    return value
+
+
 def expect_unchanged(before: Any, after: Any, what: str, *, hint: str | None = None,
                      mistake: str | None = None) -> None:
-    if not (np.shape(before) == np.shape(after) and np.array_equal(before, after, equal_nan=True)):
+    """The argument ``after`` (as the student's function left it) still equals ``before``.
+
+    Nested data is compared in depth (``same_data``); use with ``return_args=True``::
+
+        result = student.call("sgd", w, dw, config, return_args=True)
+        expect_unchanged(w, result.args_after[0], "the caller's w", mistake="modifies_w")
+    """
+    if not same_data(before, after):
         fail(f"{what} was modified by your function", hint=hint, mistake=mistake or "modifies_input")
 
 
 def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = None,
                        mistake: str | None = None) -> None:
+    """No numpy warning (overflow, divide by zero, invalid value) was raised: pass
+    ``student.call(..., return_args=True).warnings``."""
     if warnings:
         fail(f"{what} raised a numpy warning: {warnings[0]}", hint=hint, mistake=mistake)
 

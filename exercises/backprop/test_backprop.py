@@ -10,15 +10,12 @@ from hypothesis.extra import numpy as hnp
 
 from grader.gradcheck import expect_gradient, sandboxed_cost, vjp_cost
 from grader.strategies import arrays, distinct_dims
-from grader.testing import expect_close, expect_scalar, expect_shape, fail, hint, points
+from grader.testing import expect_close, expect_scalar, expect_shape, expect_tuple, fail, hint, points
 
 
 def _parts(value, count, what):
-    """The pieces of a returned tuple, or a clear failure when it is not one."""
-    if not isinstance(value, (tuple, list)) or len(value) != count:
-        fail(f"{what} should return a tuple of {count} values, but it returned "
-             f"{type(value).__name__}" + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
-    return value
+    """The pieces of a returned tuple, or a clear failure (without a mistake name) when it is not one."""
+    return expect_tuple(value, count, what, mistake=None)
 
 
 def _layer_cases(seed, keep_from_zero=False):

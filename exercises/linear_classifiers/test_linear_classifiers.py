@@ -5,7 +5,7 @@ from hypothesis import assume, given, strategies as st
 from grader.gradcheck import away_from_kinks, expect_gradient
 from grader.strategies import arrays, distinct_dims, floats, labels
 from grader.testing import (expect_close, expect_finite, expect_no_warnings, expect_scalar,
-                            expect_shape, fail, hint, points, shape_of)
+                            expect_shape, expect_tuple, hint, points, shape_of)
 
 # The course's worked example: 3 images (Lion, Tiger, Leopard pictures) x 3 classes
 # (Lion, Tiger, Leopard). The slides print one sample per COLUMN; here each sample is
@@ -25,11 +25,8 @@ EXAMPLE = (W_EXAMPLE, B_EXAMPLE, X_EXAMPLE, Y_EXAMPLE)
 
 def call3(student, name, *args):
     """Call the student's loss function and check that it returned (loss, dW, db)."""
-    value = student.call(name, *args).value
-    if not (isinstance(value, (tuple, list)) and len(value) == 3):
-        fail(f"{name} should return a tuple (loss, dW, db), but it returned {shape_of(value)}",
-             hint="end with: return loss, dW, db", mistake="wrong_return")
-    return value
+    return expect_tuple(student.call(name, *args).value, 3, name, returns="a tuple (loss, dW, db)",
+                        describe=shape_of, hint="end with: return loss, dW, db")
 
 
 def _first_of_each(student, function, bind):

@@ -12,9 +12,9 @@ import math
 import numpy as np
 from hypothesis import assume, given, strategies as st
 
-from grader.strategies import arrays, labels as label_arrays
+from grader.strategies import arrays, labels as label_arrays, seeds
 from grader.testing import (Mistake, expect_close, expect_finite, expect_scalar, expect_shape,
-                            expect_unchanged, fail, hint, points)
+                            expect_tuple, expect_unchanged, fail, hint, points)
 
 
 # ------------------------------------------------------------------ problems
@@ -53,7 +53,7 @@ def clustering_problems(draw):
     k = draw(st.integers(2, 4))
     d = draw(st.integers(1, 5).filter(lambda value: value != k))
     n = draw(st.integers(8, 20))
-    return _blobs(draw(st.integers(0, 2**32 - 1)), n, k, d)
+    return _blobs(draw(seeds()), n, k, d)
 
 
 def _kmeans_trajectory(reference, X, init, max_iter=100):
@@ -243,9 +243,8 @@ def centroid_mistakes(reference, X, init, max_iter=100):
 
 
 def _kmeans_result(value, n, k, d):
-    if not isinstance(value, (tuple, list)) or len(value) != 3:
-        fail("kmeans should return a tuple (centroids, labels, history)", mistake="wrong_type")
-    centroids, labels, history = value
+    centroids, labels, history = expect_tuple(value, 3, "kmeans", describe=None, mistake="wrong_type",
+                                              returns="a tuple (centroids, labels, history)")
     centroids = expect_shape(centroids, (k, d), "centroids",
                              hint="one row per cluster: centroids has the shape of init_centroids.")
     expect_finite(centroids, "centroids", hint=HINT_EMPTY_NAN, mistake="empty_cluster_nan")

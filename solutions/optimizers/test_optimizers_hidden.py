@@ -21,7 +21,7 @@ from hypothesis import given, strategies as st
 
 from grader.strategies import any_scale, arrays, distinct_dims, floats
 from grader.testing import (Mistake, expect_close, expect_finite, expect_shape,
-                            expect_unchanged, fail, hint, points, shape_of)
+                            expect_tuple, expect_unchanged, fail, hint, points, shape_of)
 
 DEFAULTS = {
     "sgd": {"learning_rate": 1e-2},
@@ -161,9 +161,8 @@ def _local(update):
 
 def _unpack(result, name, shape):
     """(next_w, config) from a student's return value, or a failure that says what is wrong."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail(f"{name} should return a pair (next_w, config), but it returned {shape_of(result)}",
-             hint="end with `return next_w, config`.", mistake="wrong_return")
+    expect_tuple(result, 2, name, returns="a pair (next_w, config)", describe=shape_of,
+                 hint="end with `return next_w, config`.")
     if not isinstance(result[1], dict):
         fail(f"the config returned by {name} is {shape_of(result[1])}, not a dict",
              hint="end with `return next_w, config`, where config is the dict holding the state.",
