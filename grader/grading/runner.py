@@ -20,11 +20,12 @@ from hypothesis import settings
 
 from grader import testing
 from grader.course.sources import SubmissionFileError, read_source
-from grader.course.topics import Topic, load_module, reference_module
+from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
-from grader.grading import memo, replay
+from grader.grading import replay
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
+from grader.grading.session import current_session
 from grader.sandbox.launcher import Limits, ServerFailed, detect_isolation
 from grader.sandbox.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
                                        TrustedSubmission)
@@ -87,7 +88,7 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
         if not wanted or path is None or not path.is_file():
             continue
         suffix = "hidden" if is_hidden else "public"
-        module = load_module(path, f"_tests_{topic.name}_{suffix}")
+        module = current_session().load_module(path, f"_tests_{topic.name}_{suffix}")
         functions = [value for name, value in vars(module).items()
                      if name.startswith("test_") and callable(value)]
         cases += [TestCase(function, is_hidden) for function in functions]
@@ -95,8 +96,9 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
 
 
 def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
+    session = current_session()
     available = {"student": lambda: student,
-                 "reference": lambda: memo.memoized(reference_module(topic))}
+                 "reference": lambda: session.memoized(session.reference_module(topic))}
     wanted = inspect.signature(case.function).parameters
     return {name: available[name]() for name in wanted if name in available}
 
@@ -109,14 +111,16 @@ def _replayable(case: TestCase, topic: Topic) -> bool:
 
 
 def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
+    session = current_session()
+
     def reference_fixtures() -> dict[str, Any]:
-        return _fixtures(case, topic, TrustedSubmission(reference_module(topic), topic.signatures))
+        return _fixtures(case, topic, TrustedSubmission(session.reference_module(topic), topic.signatures))
 
     token = testing.start_record()  # what the reference's run records is not this student's
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return replay.record(case.function, reference_fixtures)
+            return replay.record(case.function, reference_fixtures, session.recordings)
     finally:
         testing.finish_record(token)
 
