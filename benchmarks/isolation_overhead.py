@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from grader.course.topics import discover_topics, load_module
+from grader.course.topics import discover_topics
 from grader.grading.runner import grade_source, grade_trusted
+from grader.grading.session import current_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def main(repeats: int) -> None:
     totals = [0.0, 0.0]
     for name, topic in discover_topics(ROOT).items():
         path = correct_submission(name)
-        module = load_module(path, f"_bench_{name}")
+        module = current_session().load_module(path, f"_bench_{name}")
         source = path.read_text()
         floor, isolated = [], []
         for _ in range(repeats):

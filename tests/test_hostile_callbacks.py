@@ -19,8 +19,9 @@ import pytest
 from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
 from grader.callbacks import bound_callback
-from grader.course.topics import get_topic, load_module, reference_module
+from grader.course.topics import get_topic
 from grader.grading import memo
+from grader.grading.session import current_session
 from grader.sandbox.inside import wire
 from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import Submission, TrustedSubmission
@@ -103,7 +104,7 @@ def process_cpu_seconds() -> float:
 
 def memo_bytes() -> int:
     """What the memo caches of this process hold, measured here (not by the memo's own count)."""
-    return sum(len(wire.encode(value)) for reference in memo._memoized.values()
+    return sum(len(wire.encode(value)) for reference in current_session().references.values()
                for value in reference._answers.values())
 
 
@@ -161,8 +162,8 @@ def outcomes_named(result: dict, name: str) -> list[dict]:
 def compared_reference_values() -> list[float]:
     """Every number the regularization hidden tests compare against on their fixed problems."""
     topic = get_topic(ROOT, "regularization")
-    hidden = load_module(topic.hidden_tests, "_hostile_callbacks_hidden")
-    reference = reference_module(topic)
+    hidden = current_session().load_module(topic.hidden_tests, "_hostile_callbacks_hidden")
+    reference = current_session().reference_module(topic)
     X, y, w, labels, b, lam = (hidden.X_FIXED, hidden.Y_FIXED, hidden.W_FIXED, hidden.LABELS_FIXED,
                                hidden.B, hidden.LAM)
     values = [reference.linear_cost(X, y, w, b, lam), reference.linear_gradient(X, y, w, b, lam),
@@ -272,8 +273,8 @@ def test_a_plain_function_handed_to_student_code_is_refused_as_an_authoring_erro
                                        "gradient_fn"]}
     student = (Submission(SIGMOID + DESCENT, module="regularization", filename="/submission/r.py",
                           signatures=signatures, limits=LIMITS) if kind == "sandboxed"
-               else TrustedSubmission(load_module(ROOT / "solutions/regularization/regularization.py",
-                                                  "_hostile_callbacks_reference"), signatures))
+               else TrustedSubmission(current_session().load_module(
+                   ROOT / "solutions/regularization/regularization.py", "_hostile_callbacks_reference"), signatures))
     with student, pytest.raises(TypeError, match="wrap it with grader.callbacks.bound_callback"):
         student.call("gradient_descent", *_descent_arguments(), lambda *a: 0.0, lambda *a: (a[2], 0.0))
 
@@ -281,8 +282,8 @@ def test_a_plain_function_handed_to_student_code_is_refused_as_an_authoring_erro
 def test_a_callback_bound_to_another_problem_than_the_calls_is_refused_as_an_authoring_error():
     X, y, w0, b0, alpha, num_iters, lam = _descent_arguments()
     other = bound_callback(lambda *a: 0.0, free=("w", "b"), X=X + 1, y=y, w=w0, b=b0, lam=lam)
-    student = TrustedSubmission(load_module(ROOT / "solutions/regularization/regularization.py",
-                                            "_hostile_callbacks_reference"), {"gradient_descent": []})
+    student = TrustedSubmission(current_session().load_module(
+        ROOT / "solutions/regularization/regularization.py", "_hostile_callbacks_reference"), {"gradient_descent": []})
     with pytest.raises(TypeError, match="bound to an X that is not one of gradient_descent's arguments"):
         student.call("gradient_descent", X, y, w0, b0, alpha, num_iters, lam, other, other)
 

@@ -24,7 +24,8 @@ import pytest
 
 from conftest import FIXTURES, ISOLATION_MODES, ROOT, grading_mode
 from grader.batch.grade import grade_batch
-from grader.course.topics import get_topic, load_module, reference_module
+from grader.course.topics import get_topic
+from grader.grading.session import current_session
 from grader.otter_adapter import run_exported_test
 from grader.outputs.student_ids import CLASS_OUTPUTS, display_id, output_name
 from grader.sandbox.launcher import Limits
@@ -246,8 +247,8 @@ def _expected_numbers() -> list[str]:
     """Every expected value of the hidden fixed-problem tests, as the checks would print them,
     and the wrong cost's relative difference from it."""
     topic = get_topic(ROOT, "regularization")
-    hidden = load_module(topic.hidden_tests, "_tests_regularization_hidden")
-    reference = reference_module(topic)
+    hidden = current_session().load_module(topic.hidden_tests, "_tests_regularization_hidden")
+    reference = current_session().reference_module(topic)
     args = (hidden.X_FIXED, hidden.Y_FIXED, hidden.W_FIXED, hidden.B, hidden.LAM)
     cost = reference.linear_cost(*args)
     dw, db = reference.linear_gradient(*args)

@@ -11,6 +11,7 @@ from conftest import ROOT
 from grader.course.topics import get_topic
 from grader.grading import replay, runner
 from grader.grading.runner import grade_source
+from grader.grading.session import current_session
 
 STUB = '''"""Means."""
 
@@ -129,9 +130,9 @@ def test_draws_that_depend_on_the_students_answers_fall_back_to_hypothesis(topic
 def test_a_failing_public_property_test_shows_a_shrunk_counterexample(topic):
     result = outcome(grade(topic, WRONG_ON_LARGE_FIRST), "test_mean_of_four_values")
     assert not result.passed
-    assert "Smallest failing input found" in result.detail
+    assert result.counterexample
     # Hypothesis shrinks floats towards small integers; the details belong to that example.
-    shown = re.search(r"x=array\(\[([^\]]*)\]\)", result.detail).group(1)
+    shown = re.search(r"x=array\(\[([^\]]*)\]\)", result.counterexample).group(1)
     x = [float(v) for v in shown.split(",")]
     assert all(v == int(v) for v in x) and x[0] > 1
     assert f"expected {np.mean(x):g}" in result.detail.replace(".,", ",").replace(". ", " ")
@@ -139,9 +140,10 @@ def test_a_failing_public_property_test_shows_a_shrunk_counterexample(topic):
 
 def test_a_test_the_reference_fails_is_not_replayed(topic):
     test = runner.collect_tests(topic, public=True, hidden=False)[0].function
-    replay._recordings.pop(test, None)
-    assert replay.record(test, lambda: {"student": BrokenStudent()}) is None
-    replay._recordings.pop(test)
+    recordings = current_session().recordings
+    recordings.pop(test, None)
+    assert replay.record(test, lambda: {"student": BrokenStudent()}, recordings) is None
+    recordings.pop(test)
 
 
 class BrokenStudent:
@@ -152,14 +154,15 @@ class BrokenStudent:
 def test_drawn_examples_do_not_depend_on_the_modules_the_process_has_loaded(topic, tmp_path):
     test = next(c.function for c in runner.collect_tests(topic, public=False, hidden=True)
                 if c.name == "test_mean_matches_reference")
-    reference = {"student": runner.TrustedSubmission(runner.reference_module(topic), topic.signatures),
-                 "reference": runner.reference_module(topic)}
-    replay._recordings.pop(test, None)
-    before = replay.record(test, lambda: reference)
+    session = current_session()
+    reference = {"student": runner.TrustedSubmission(session.reference_module(topic), topic.signatures),
+                 "reference": session.reference_module(topic)}
+    session.recordings.pop(test, None)
+    before = replay.record(test, lambda: reference, session.recordings)
     # Hypothesis would otherwise draw literals found in any newly loaded local module.
     constants = tmp_path / "many_constants.py"
     constants.write_text("VALUES = [" + ", ".join(f"{v / 7:.6f}" for v in range(-20, 21)) + "]\n")
-    runner.load_module(constants, "_many_constants")
-    replay._recordings.pop(test)
-    after = replay.record(test, lambda: reference)
+    session.load_module(constants, "_many_constants")
+    session.recordings.pop(test)
+    after = replay.record(test, lambda: reference, session.recordings)
     assert [e.arguments["x"].tolist() for e in before] == [e.arguments["x"].tolist() for e in after]

@@ -3,19 +3,18 @@ import re
 
 from grader.grading import runner
 from grader.outputs.plots import error_chart, values_chart
-from grader.outputs.report import render_report, split_detail
+from grader.grading.outcomes import GradientCheckRecord, ParameterRecord
+from grader.outputs.report import render_report
 from grader.outputs.results import StudentResult
 
 SECRET = "4.2424242"  # an expected value the reference computed
 
 
-def gradient_data(*, reveal: bool, error: float = 0.3, against: str = "your cost") -> dict:
-    values = {"analytic": [1.5, -2.0, 0.25], "numerical": [1.5, 2.0, 0.25]} if reveal else \
-        {"analytic": [], "numerical": []}
-    return {"gradient_check": [{"against": against, "rtol": 1e-5, "parameters": [
-        {"name": "w", "shape": [3], "method": "element-wise", "max_rel_error": error, "worst": "(1,)", **values},
-        {"name": "b", "shape": [], "method": "element-wise", "max_rel_error": 1e-11, "worst": "()",
-         "analytic": [0.5] if reveal else [], "numerical": [0.5] if reveal else []}]}]}
+def gradient_check(*, reveal: bool, error: float = 0.3, against: str = "your cost") -> GradientCheckRecord:
+    w = (1.5, -2.0, 0.25), (1.5, 2.0, 0.25)
+    return GradientCheckRecord(against, 1e-5, (
+        ParameterRecord("w", (3,), "element-wise", error, "(1,)", *(w if reveal else ((), ()))),
+        ParameterRecord("b", (), "element-wise", 1e-11, "()", *(((0.5,), (0.5,)) if reveal else ((), ())))))
 
 
 def outcome(name: str, *, hidden: bool, passed: bool = False, **fields) -> runner.TestOutcome:
@@ -38,9 +37,9 @@ def test_a_failed_test_shows_what_was_checked_points_call_and_hint():
 
 
 def test_a_hidden_test_never_shows_detail_printed_output_or_gradient_errors():
-    html = report(outcome("test_hidden", hidden=True, detail=f"expected {SECRET}, got 1.0\n"
-                          f"Smallest failing input found:\nX={SECRET}", printed=f"debug {SECRET}",
-                          data=gradient_data(reveal=True, against="the correct cost")))
+    html = report(outcome("test_hidden", hidden=True, detail=f"expected {SECRET}, got 1.0",
+                          counterexample=f"X={SECRET}", printed=f"debug {SECRET}",
+                          gradient_checks=[gradient_check(reveal=True, against="the correct cost")]))
     assert SECRET not in html
     assert "Smallest failing input" not in html
     assert "analytic versus numerical" not in html
@@ -49,35 +48,27 @@ def test_a_hidden_test_never_shows_detail_printed_output_or_gradient_errors():
 
 
 def test_a_public_failure_shows_the_shrunk_counterexample_apart_from_the_details():
-    html = report(outcome("test_public", hidden=False, detail="expected 1., got 2.\n"
-                          "Smallest failing input found:\nDraw 1 (X): array([[0., 0.]])"))
+    html = report(outcome("test_public", hidden=False, detail="expected 1., got 2.",
+                          counterexample="Draw 1 (X): array([[0., 0.]])"))
     block = re.search(r"Smallest failing input found</dt><dd><pre>(.*?)</pre>", html, re.S).group(1)
     assert "array([[0., 0.]])" in block and "expected" not in block
     assert "expected 1., got 2." in html
 
 
-def test_split_detail_separates_details_from_the_counterexample():
-    assert split_detail("expected 1\nSmallest failing input found:\nx=0") == ("expected 1", "x=0")
-    assert split_detail("Smallest failing input found:\nx=0") == (None, "x=0")
-    assert split_detail("expected 1") == ("expected 1", None)
-    assert split_detail(None) == (None, None)
-
-
 def test_a_public_gradient_check_plots_analytic_against_numerical_values():
-    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    html = report(outcome("test_public_grad", hidden=False, gradient_checks=[gradient_check(reveal=True)]))
     assert "analytic versus numerical" in html
     assert html.count('class="gap"') == 1  # only the entry whose sign is wrong is marked
 
 
 def test_the_error_chart_marks_parameters_over_the_tolerance():
-    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    html = report(outcome("test_public_grad", hidden=False, gradient_checks=[gradient_check(reveal=True)]))
     assert html.count('class="bad"') == 1 and html.count('class="ok"') == 1
 
 
 def test_a_failed_property_test_plots_its_last_check_the_failing_example():
-    data = gradient_data(reveal=False, error=1e-12)
-    data["gradient_check"].append(gradient_data(reveal=False, error=0.5)["gradient_check"][0])
-    html = report(outcome("test_property", hidden=False, data=data))
+    checks = [gradient_check(reveal=False, error=1e-12), gradient_check(reveal=False, error=0.5)]
+    html = report(outcome("test_property", hidden=False, gradient_checks=checks))
     assert "largest relative error 0.5" in html
 
 
@@ -87,7 +78,7 @@ def test_passed_tests_are_listed_under_a_summary_after_the_failures():
 
 
 def test_the_report_is_self_contained_and_sized_for_phones():
-    html = report(outcome("test_public_grad", hidden=False, data=gradient_data(reveal=True)))
+    html = report(outcome("test_public_grad", hidden=False, gradient_checks=[gradient_check(reveal=True)]))
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert not re.search(r"<(script|link|img)\b", html)
     assert "http://" not in html and "https://" not in html
@@ -99,8 +90,8 @@ def test_a_topic_that_did_not_run_shows_its_error():
 
 
 def test_error_bars_grow_with_the_error_on_a_log_scale():
-    chart = error_chart([{"name": "a", "max_rel_error": 1e-12}, {"name": "b", "max_rel_error": 1e-4},
-                         {"name": "c", "max_rel_error": 0.0}], rtol=1e-5)
+    chart = error_chart([ParameterRecord(name, (), "element-wise", error, "()")
+                         for name, error in [("a", 1e-12), ("b", 1e-4), ("c", 0.0)]], rtol=1e-5)
     small, large, zero = chart.bars
     assert zero.length == 0 < small.length < large.length
     assert small.within and not large.within
@@ -108,4 +99,4 @@ def test_error_bars_grow_with_the_error_on_a_log_scale():
 
 
 def test_there_is_no_values_chart_without_revealed_values():
-    assert values_chart([{"name": "w", "analytic": [], "numerical": []}]) is None
+    assert values_chart([ParameterRecord("w", (3,), "element-wise", 0.1, "(1,)")]) is None

@@ -7,9 +7,10 @@ import pytest
 
 from conftest import ROOT
 from grader.batch.grade import grade_batch
-from grader.course.topics import get_topic, load_module
+from grader.course.topics import get_topic
 from grader.course.variation import student_seed
 from grader.grading.runner import grade_trusted
+from grader.grading.session import current_session
 
 STUB = '''"""Means."""
 
@@ -47,7 +48,7 @@ def course(tmp_path_factory) -> Path:
 
 def graded_inputs(course: Path, seed):
     topic = get_topic(course, "mean")
-    result = grade_trusted(topic, load_module(topic.reference, "_mean_ref"), public=False, seed=seed)
+    result = grade_trusted(topic, current_session().load_module(topic.reference, "_mean_ref"), public=False, seed=seed)
     assert result.score == result.max_score
     return result.outcomes[0].data["input"]
 

@@ -103,22 +103,19 @@ def get_topic(root: Path, name: str) -> Topic:
     return topics[name]
 
 
-_modules: dict[Path, ModuleType] = {}
+def import_file(path: Path, name: str) -> ModuleType:
+    """Import a trusted file (reference or test module) as module ``name``, afresh.
+
+    Grading imports each file once per process, through
+    ``grader.grading.session.GradingSession.load_module``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def load_module(path: Path, name: str) -> ModuleType:
-    """Import a trusted file (reference or test module) once per process."""
-    path = path.resolve()
-    if path not in _modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        _modules[path] = module
-    return _modules[path]
-
-
-def reference_module(topic: Topic) -> ModuleType:
+def reference_path(topic: Topic) -> Path:
     if topic.reference is None:
         raise UnknownTopic(f"topic {topic.name} has no reference solution in this course copy")
-    return load_module(topic.reference, f"_reference_{topic.name}")
+    return topic.reference

@@ -1,5 +1,7 @@
 """Reference results computed once per grading process, whoever the student.
 
+The memos live in the process's ``grader.grading.session.GradingSession``.
+
 Replayed examples give every student the same inputs, so the reference's answer to
 them is the same for every student too. The hidden tests' ``reference`` fixture is
 a ``MemoizedReference``: a call with arguments it has seen returns a copy of the
@@ -93,18 +95,3 @@ class MemoizedReference:
         if name not in self._wrapped:
             self._wrapped[name] = lambda *args, **kwargs: self._call(name, value, args, kwargs)
         return self._wrapped[name]
-
-
-_memoized: dict[int, MemoizedReference] = {}
-
-
-def cached_bytes() -> int:
-    """What every memo of this process holds, in the bytes counted against MAX_BYTES."""
-    return sum(reference.bytes for reference in _memoized.values())
-
-
-def memoized(module: ModuleType) -> MemoizedReference:
-    """The one memoizing wrapper of ``module`` in this process."""
-    if id(module) not in _memoized:
-        _memoized[id(module)] = MemoizedReference(module)
-    return _memoized[id(module)]

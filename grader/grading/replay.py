@@ -88,18 +88,18 @@ class _ReplayData:
         return copy.deepcopy(value)
 
 
-# test function -> its examples, or None when it cannot be replayed
-_recordings: dict[Callable, list[Example] | None] = {}
-
-
 def is_property_test(test: Callable) -> bool:
     return hasattr(test, "hypothesis") and hasattr(test.hypothesis, "inner_test")
 
 
-def record(test: Callable, reference_fixtures: Callable[[], dict[str, Any]]) -> list[Example] | None:
-    """Run ``test`` under hypothesis against the reference once, keeping every passing example."""
-    if test in _recordings:
-        return _recordings[test]
+def record(test: Callable, reference_fixtures: Callable[[], dict[str, Any]],
+           recordings: dict[Callable, list[Example] | None]) -> list[Example] | None:
+    """Run ``test`` under hypothesis against the reference once, keeping every passing example.
+
+    ``recordings`` (the grading session's) keeps what each test gave, None when it cannot be
+    replayed, so the reference runs a test once per process."""
+    if test in recordings:
+        return recordings[test]
     inner = test.hypothesis.inner_test
     examples: list[Example] = []
 
@@ -116,12 +116,12 @@ def record(test: Callable, reference_fixtures: Callable[[], dict[str, Any]]) -> 
     test.hypothesis.inner_test = recorder
     try:
         test(**reference_fixtures())
-        _recordings[test] = examples
+        recordings[test] = examples
     except BaseException:  # noqa: BLE001 - the reference failed its own test: do not replay it
-        _recordings[test] = None
+        recordings[test] = None
     finally:
         test.hypothesis.inner_test = inner
-    return _recordings[test]
+    return recordings[test]
 
 
 def replay(test: Callable, examples: list[Example], fixtures: dict[str, Any]) -> None:

@@ -20,10 +20,12 @@ from hypothesis import settings
 
 from grader import testing
 from grader.course.sources import SubmissionFileError, read_source
-from grader.course.topics import Topic, load_module, reference_module
+from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
-from grader.grading import memo, replay
-from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.grading import replay
+from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
+                                     TestOutcome, TopicResult)
+from grader.grading.session import current_session
 from grader.sandbox.launcher import Limits, ServerFailed, detect_isolation
 from grader.sandbox.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
                                        TrustedSubmission)
@@ -38,6 +40,7 @@ WITHHELD = ("In a hidden test that hands your code the grader's functions, what 
 HIDDEN_EXCEPTION = ("(A hidden test does not show the exception's message, which could carry the "
                     "test's inputs out; the public tests of this function show it in full.)")
 SANDBOX_FILENAME = "/submission/{topic}.py"
+GRADIENT_CHECK_KEY = "gradient_check"  # what grader.gradcheck.expect_gradient records under
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
         if not wanted or path is None or not path.is_file():
             continue
         suffix = "hidden" if is_hidden else "public"
-        module = load_module(path, f"_tests_{topic.name}_{suffix}")
+        module = current_session().load_module(path, f"_tests_{topic.name}_{suffix}")
         functions = [value for name, value in vars(module).items()
                      if name.startswith("test_") and callable(value)]
         cases += [TestCase(function, is_hidden) for function in functions]
@@ -93,8 +96,9 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
 
 
 def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
+    session = current_session()
     available = {"student": lambda: student,
-                 "reference": lambda: memo.memoized(reference_module(topic))}
+                 "reference": lambda: session.memoized(session.reference_module(topic))}
     wanted = inspect.signature(case.function).parameters
     return {name: available[name]() for name in wanted if name in available}
 
@@ -107,14 +111,16 @@ def _replayable(case: TestCase, topic: Topic) -> bool:
 
 
 def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
+    session = current_session()
+
     def reference_fixtures() -> dict[str, Any]:
-        return _fixtures(case, topic, TrustedSubmission(reference_module(topic), topic.signatures))
+        return _fixtures(case, topic, TrustedSubmission(session.reference_module(topic), topic.signatures))
 
     token = testing.start_record()  # what the reference's run records is not this student's
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return replay.record(case.function, reference_fixtures)
+            return replay.record(case.function, reference_fixtures, session.recordings)
     finally:
         testing.finish_record(token)
 
@@ -131,8 +137,11 @@ def _execute(case: TestCase, topic: Topic, student: Any) -> None:
     case.function(**fixtures)
 
 
-def _hypothesis_note(error: BaseException) -> str:
-    """Hypothesis's shrunk counterexample, without the fixtures and its own commentary."""
+def _counterexample(error: BaseException) -> str | None:
+    """Hypothesis's shrunk counterexample, without the fixtures and its own commentary.
+
+    Bounded so that, under its heading (``grader.outputs.visibility``), it is at most
+    ``COUNTEREXAMPLE_CHARS`` long."""
     lines = []
     for note in getattr(error, "__notes__", []):
         if note.startswith("Explanation"):
@@ -142,7 +151,7 @@ def _hypothesis_note(error: BaseException) -> str:
                 continue
             lines.append(line.split("  #")[0].rstrip())
     text = "\n".join(lines)
-    return ("Smallest failing input found:\n" + text)[:2000] if text else ""
+    return text[:COUNTEREXAMPLE_CHARS - len(COUNTEREXAMPLE_HEADING) - 1] if text else None
 
 
 @contextlib.contextmanager
@@ -206,7 +215,7 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
             shrunk = _shrunk_failure(case, topic, student)
             if isinstance(shrunk, testing.CheckFailed):  # show the small example, consistently
                 error, outcome.call = shrunk, getattr(student, "last_call", "")
-            outcome.detail = "\n".join(filter(None, [error.detail, _hypothesis_note(error)])) or None
+            outcome.detail, outcome.counterexample = error.detail or None, _counterexample(error)
     except StudentError as error:
         outcome.message = error.message + (f"\n{error.trace}" if error.trace else "")
         outcome.hint, outcome.mistake, said = default_hint, "raises", error
@@ -221,7 +230,10 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         outcome.message = f"the grader could not complete this check ({type(error).__name__})"
         outcome.data["grader_error"] = "".join(traceback.format_exception(error))[-3000:]
     finally:
-        outcome.data.update(testing.finish_record(token))
+        recorded = testing.finish_record(token)
+        outcome.gradient_checks = [GradientCheckRecord.from_recorded(entry)
+                                   for entry in recorded.pop(GRADIENT_CHECK_KEY, [])]
+        outcome.data.update(recorded)
         if hasattr(student, "set_budget"):
             student.set_budget(None)
     if not outcome.passed and not outcome.call:

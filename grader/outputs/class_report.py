@@ -17,7 +17,7 @@ from grader.course.topics import Topic
 from grader.outputs.gradebook import canvas_csv
 from grader.outputs.plots import Histogram, histogram
 from grader.outputs.report import TEMPLATES, environment
-from grader.outputs.results import write_atomically
+from grader.outputs.results import test_description, write_atomically
 from grader.outputs.similarity import class_similarity, render_similarity
 from grader.outputs.student_ids import display_id, output_name, report_link
 from grader.outputs.visibility import visible
@@ -140,7 +140,7 @@ class ClassSummary:
         key = (topic, name, hidden)  # a public and a hidden test may share a name
         stats = self.tests.get(key)
         if stats is None:
-            description = test["name"].split(": ", 1)[-1]
+            description = test_description(test)
             stats = self.tests[key] = TestStats(topic, name, description, hidden, float(test["max_score"]))
         stats.graded += 1
         stats.passed += test["status"] == "passed"

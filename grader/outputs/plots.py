@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from grader.grading.outcomes import ParameterRecord
 
 ERROR_FLOOR = 1e-16  # relative errors below this (including exact 0) are drawn at the axis
 ERROR_DECADES = (-16, -12, -8, -4, 0)
@@ -107,18 +110,18 @@ def _log_position(value: float, x0: float, x1: float) -> float:
     return x0 + fraction * (x1 - x0)
 
 
-def error_chart(parameters: Sequence[dict], rtol: float) -> ErrorChart:
+def error_chart(parameters: Sequence[ParameterRecord], rtol: float) -> ErrorChart:
     """``parameters``: the gradient check's entries (name, max_rel_error, method)."""
     row, top = 22.0, 6.0
     x0, x1 = LABEL_WIDTH, CHART_WIDTH - 12.0
     bars = []
     for index, parameter in enumerate(parameters):
-        error = float(parameter["max_rel_error"])
+        error = float(parameter.max_rel_error)
         if not math.isfinite(error):
             error = 1.0
-        bars.append(ErrorBar(f"d{parameter['name']}", _r(top + index * row),
+        bars.append(ErrorBar(f"d{parameter.name}", _r(top + index * row),
                              _r(_log_position(error, x0, x1) - x0), error, error <= rtol,
-                             str(parameter.get("method", ""))))
+                             str(parameter.method)))
     ticks = [Tick(_r(_log_position(10.0 ** d, x0, x1)), "1" if d == 0 else f"1e{d}") for d in ERROR_DECADES]
     height = top + len(bars) * row + 20.0
     return ErrorChart(CHART_WIDTH, height, x0, x1, row, bars, ticks, _r(_log_position(rtol, x0, x1)), rtol)
@@ -136,10 +139,10 @@ def _nice_ticks(low: float, high: float) -> list[float]:
     return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
-def values_chart(parameters: Sequence[dict]) -> ValuesChart | None:
+def values_chart(parameters: Sequence[ParameterRecord]) -> ValuesChart | None:
     """Entries of every parameter that carries revealed values; None when none does."""
-    pairs = [(p["name"], list(zip(p["analytic"], p["numerical"]))) for p in parameters
-             if p.get("analytic") and p.get("numerical")]
+    pairs = [(p.name, list(zip(p.analytic, p.numerical))) for p in parameters
+             if p.analytic and p.numerical]
     count = sum(len(values) for _, values in pairs)
     if count == 0:
         return None

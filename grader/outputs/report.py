@@ -13,14 +13,13 @@ from pathlib import Path
 
 import jinja2
 
-from grader.grading.outcomes import TestOutcome, TopicResult
+from grader.grading.outcomes import GradientCheckRecord, TestOutcome, TopicResult
 from grader.outputs.plots import ErrorChart, ValuesChart, error_chart, values_chart
 from grader.outputs.results import StudentResult, write_atomically
 from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import StudentView, student_view, visible
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-COUNTEREXAMPLE_MARKER = "Smallest failing input found:"
 
 
 @dataclass(frozen=True)
@@ -58,39 +57,33 @@ def environment(templates: Path) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def split_detail(detail: str | None) -> tuple[str | None, str | None]:
-    """(details, counterexample): hypothesis's shrunk example is shown apart from the rest."""
-    if not detail:
-        return None, None
-    before, marker, after = detail.partition(COUNTEREXAMPLE_MARKER)
-    if not marker:
-        return detail.strip() or None, None
-    return before.strip() or None, after.strip() or None
-
-
-def _chosen_check(outcome: StudentView) -> dict | None:
+def _chosen_check(outcome: StudentView) -> GradientCheckRecord | None:
     """The check a student should look at: when the test failed, the last one run (the failing,
     shrunk example); when it passed, the one closest to the tolerance."""
-    checks = [c for c in outcome.gradient_checks if c.get("parameters")]
+    checks = [c for c in outcome.gradient_checks if c.parameters]
     if not checks:
         return None
     if not outcome.passed:
         return checks[-1]
-    return max(checks, key=lambda c: max(p["max_rel_error"] / c["rtol"] for p in c["parameters"]))
+    return max(checks, key=lambda c: max(p.max_rel_error / c.rtol for p in c.parameters))
 
 
 def gradient_view(outcome: StudentView) -> GradientView | None:
     check = _chosen_check(outcome)
     if check is None:
         return None
-    values = None if outcome.hidden else values_chart(check["parameters"])
-    return GradientView(check["against"], check["rtol"], error_chart(check["parameters"], check["rtol"]),
-                        values)
+    values = None if outcome.hidden else values_chart(check.parameters)
+    return GradientView(check.against, check.rtol, error_chart(check.parameters, check.rtol), values)
+
+
+def _stripped(text: str | None) -> str | None:
+    return text.strip() or None if text else None
 
 
 def outcome_view(outcome: TestOutcome) -> TestView:
     view = student_view(outcome)
-    details, counterexample = split_detail(view.detail) if not view.passed else (None, None)
+    details, counterexample = (None, None) if view.passed else (_stripped(view.detail),
+                                                                  _stripped(view.counterexample))
     return TestView(view, details, counterexample, view.printed or None, gradient_view(view))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.grading.outcomes import TestOutcome, TopicResult
 from grader.outputs.student_ids import display_id
-from grader.outputs.visibility import student_view, visible
+from grader.outputs.visibility import detail_text, student_view, visible
 
 
 @dataclass
@@ -41,17 +41,30 @@ def outcome_text(outcome: TestOutcome) -> str:
         parts.append(f"Failing call: {view.call}")
     if view.hint:
         parts.append(f"Hint: {view.hint}")
-    if view.detail:
-        parts.append(f"Details: {view.detail}")
+    detail = detail_text(view)
+    if detail:
+        parts.append(f"Details: {detail}")
     if view.printed:
         parts.append(f"Your code printed:\n{view.printed}")
     return "\n".join(parts)
 
 
+def test_name(topic: str, description: str) -> str:
+    """A test's ``name`` in results.json: its topic, then its description."""
+    return f"{topic}: {description}"
+
+
+def test_description(entry: dict) -> str:
+    """The description ``test_name`` put in a results.json test entry (for readers of the file)."""
+    prefix = test_name(entry["extra_data"]["topic"], "")
+    name = entry["name"]
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
 def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
     view = student_view(outcome)
     return {
-        "name": f"{topic.topic}: {outcome.description}",
+        "name": test_name(topic.topic, outcome.description),
         "number": f"{topic.topic}.{index}",
         "score": outcome.points,
         "max_score": outcome.max_points,

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.grading.outcomes import COUNTEREXAMPLE_HEADING, GradientCheckRecord
+
 if TYPE_CHECKING:
     from grader.grading.outcomes import TestOutcome
 
@@ -53,11 +55,12 @@ class StudentView:
     mistake: str | None = None
     detail: str | None = None           # public tests only
     printed: str = ""                   # public tests only
-    gradient_checks: list[dict] = field(default_factory=list)  # values: public tests only
+    gradient_checks: list[GradientCheckRecord] = field(default_factory=list)  # public tests only
+    counterexample: str | None = None   # public tests only
 
 
-def _gradient_checks(outcome: TestOutcome) -> list[dict]:
-    checks = outcome.data.get("gradient_check", [])
+def _gradient_checks(outcome: TestOutcome) -> list[GradientCheckRecord]:
+    checks = outcome.gradient_checks
     if not outcome.hidden:
         return checks
     # Neither the entries nor the relative errors: with the student's own gradient, an error
@@ -79,7 +82,14 @@ def student_view(outcome: TestOutcome) -> StudentView:
         hint=visible(outcome.hint) if outcome.hint else outcome.hint, mistake=outcome.mistake,
         detail=visible(outcome.detail) if public and outcome.detail else None,
         printed=visible(outcome.printed) if public else "",
-        gradient_checks=_gradient_checks(outcome))
+        gradient_checks=_gradient_checks(outcome),
+        counterexample=visible(outcome.counterexample) if public and outcome.counterexample else None)
+
+
+def detail_text(view: StudentView) -> str | None:
+    """The details and, under its heading, the counterexample: the text renderings' one block."""
+    counterexample = f"{COUNTEREXAMPLE_HEADING}\n{view.counterexample}" if view.counterexample else None
+    return "\n".join(filter(None, [view.detail, counterexample])) or None
 
 
 def failure_lines(view: StudentView) -> list[str]:
@@ -87,8 +97,9 @@ def failure_lines(view: StudentView) -> list[str]:
     lines = [view.message]
     if view.call:
         lines.append(f"failing call: {view.call}")
-    if view.detail:
-        lines.append(view.detail)
+    detail = detail_text(view)
+    if detail:
+        lines.append(detail)
     if view.hint:
         lines.append(f"hint: {view.hint}")
     if view.printed:

@@ -1,0 +1,65 @@
+"""What one grading process computes once and reuses for every student it grades.
+
+Trusted modules (references, test modules) are imported once, property tests' examples
+are recorded once (``grader.grading.replay``) and the reference's answers are memoized
+once (``grader.grading.memo``), all here, in one ``GradingSession`` per process rather
+than in caches scattered over modules. The runner reaches it through ``current_session()``;
+``start_session()`` replaces it with an empty one (a test that needs a cold process, a
+long-lived worker between courses).
+
+The sandbox's fork servers are not here: the sandbox does not depend on grading.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+from grader.course.topics import Topic, import_file, reference_path
+from grader.grading.memo import MemoizedReference
+from grader.grading.replay import Example
+
+
+class GradingSession:
+    """The per-process state of grading: loaded modules, recorded examples, memoized answers."""
+
+    def __init__(self) -> None:
+        self.modules: dict[Path, ModuleType] = {}
+        # test function -> its recorded examples, or None when it cannot be replayed
+        self.recordings: dict[Callable, list[Example] | None] = {}
+        self.references: dict[int, MemoizedReference] = {}  # by id() of the reference module
+
+    def load_module(self, path: Path, name: str) -> ModuleType:
+        """Import a trusted file (reference or test module) once in this session."""
+        path = path.resolve()
+        if path not in self.modules:
+            self.modules[path] = import_file(path, name)
+        return self.modules[path]
+
+    def reference_module(self, topic: Topic) -> ModuleType:
+        return self.load_module(reference_path(topic), f"_reference_{topic.name}")
+
+    def memoized(self, module: ModuleType) -> MemoizedReference:
+        """The one memoizing wrapper of ``module`` in this session."""
+        if id(module) not in self.references:
+            self.references[id(module)] = MemoizedReference(module)
+        return self.references[id(module)]
+
+    def cached_bytes(self) -> int:
+        """What every memo of this session holds, in the bytes counted against ``memo.MAX_BYTES``."""
+        return sum(reference.bytes for reference in self.references.values())
+
+
+_current = GradingSession()
+
+
+def current_session() -> GradingSession:
+    """This process's grading session."""
+    return _current
+
+
+def start_session(session: GradingSession | None = None) -> GradingSession:
+    """Make ``session`` (by default an empty one) this process's session, and return it."""
+    global _current
+    _current = GradingSession() if session is None else session
+    return _current
