@@ -20,9 +20,9 @@ import types
 from pathlib import Path
 from typing import Any, Callable
 
-from hypothesis import settings
 
 from grader.course.topics import Topic
+from grader.grading import hypothesis_glue
 from grader.grading.runner import TestCase, run_test
 from grader.outputs.visibility import failure_lines, student_view, visible
 from grader.sandbox.submission import NotImplementedYet, StudentError, StudentUnavailable, TrustedSubmission
@@ -75,13 +75,9 @@ def run_exported_test(env: dict[str, Any], *, topic: str, test: str, hidden: boo
     course_topic = Topic(name=topic, title=topic, stub=here, public_tests=here, reference=reference,
                          hidden_tests=None, signatures=signatures)
     namespace = types.SimpleNamespace(**{name: _as_student(env.get(name), name) for name in signatures})
-    previous = settings.get_current_profile_name()
-    settings.load_profile("grading")
-    try:
+    with hypothesis_glue.current_profile("grading"):
         outcome = run_test(TestCase(getattr(tests, test), hidden), course_topic,
                            TrustedSubmission(namespace, signatures))
-    finally:
-        settings.load_profile(previous)
     if not outcome.passed:
         view = student_view(outcome)  # otter's show_hidden shows this to students
         raise AssertionError(visible("\n".join([view.description, *failure_lines(view)])))

@@ -8,16 +8,15 @@ and a failure reads as ``grader check`` prints it (what ``student_view`` lets th
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from hypothesis import settings
 
 from grader.course.sources import SubmissionFileError, default_check_path, read_source
 from grader.course.topics import Topic, get_topic
+from grader.grading import hypothesis_glue
 from grader.grading.outcomes import TestOutcome
 from grader.grading.runner import SANDBOX_FILENAME, TestCase, run_test
 from grader.outputs.visibility import failure_lines, student_view, visible
@@ -72,14 +71,8 @@ def student(request: pytest.FixtureRequest) -> Iterator[CheckedFile]:
         yield CheckedFile(topic, path, submission)
 
 
-@contextlib.contextmanager
-def _profile(name: str) -> Iterator[None]:
-    previous = settings.get_current_profile_name()
-    settings.load_profile(name)
-    try:
-        yield
-    finally:
-        settings.load_profile(previous)
+def _profile(name: str):
+    return hypothesis_glue.current_profile(name)
 
 
 def _failure(outcome: TestOutcome) -> str:

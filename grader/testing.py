@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, NoReturn
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, settings
 
 __all__ = [
     "points", "hint", "CheckFailed", "fail", "Mistake", "record",
@@ -310,39 +309,3 @@ def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = Non
     ``student.call(..., return_args=True).warnings``."""
     if warnings:
         fail(f"{what} raised a numpy warning: {warnings[0]}", hint=hint, mistake=mistake)
-
-
-# ----------------------------------------------------------- hypothesis setup
-def _generate_without_local_constants() -> None:
-    """Hypothesis mixes literals from every non-library module loaded in the process into
-    the values it draws, so the same derandomized test would draw other examples after a
-    ``grader check``, in a Dask worker, or beside the test suite. Grading must give the
-    same examples wherever it runs, so that pool of constants is kept empty."""
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # a hypothesis without the feature
-        return
-    if not hasattr(providers, "_get_local_constants"):
-        return
-    empty = type(providers._local_constants)(
-        integers=providers.SortedSet(), floats=providers.SortedSet(key=providers.float_to_int),
-        bytes=providers.SortedSet(), strings=providers.SortedSet())
-    providers._get_local_constants = lambda: empty
-    providers.CONSTANTS_CACHE.cache.clear()
-
-
-_generate_without_local_constants()
-SUPPRESSED = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
-              HealthCheck.function_scoped_fixture]
-# Grading never shows a counterexample, so it does not pay for shrinking one.
-settings.register_profile("grading", derandomize=True, max_examples=25, deadline=None,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                          database=None, print_blob=False, report_multiple_bugs=False,
-                          suppress_health_check=SUPPRESSED)
-# A failing public test, re-run to show the student hypothesis's smallest failing input.
-settings.register_profile("shrinking", settings.get_profile("grading"),
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
-settings.register_profile("check", derandomize=True, max_examples=15, deadline=None,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-                          database=None, print_blob=False, report_multiple_bugs=False,
-                          suppress_health_check=SUPPRESSED)

@@ -88,8 +88,6 @@ class _ReplayData:
         return copy.deepcopy(value)
 
 
-def is_property_test(test: Callable) -> bool:
-    return hasattr(test, "hypothesis") and hasattr(test.hypothesis, "inner_test")
 
 
 def record(test: Callable, reference_fixtures: Callable[[], dict[str, Any]],

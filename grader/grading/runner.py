@@ -5,7 +5,6 @@ sandbox. A test passes or fails as a whole and is worth its ``@points``.
 """
 from __future__ import annotations
 
-import contextlib
 import inspect
 import time
 import traceback
@@ -15,14 +14,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import hypothesis
 from hypothesis import settings
 
 from grader import testing
 from grader.course.sources import SubmissionFileError, read_source
 from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
-from grader.grading import replay
+from grader.grading import hypothesis_glue, replay
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
 from grader.grading.session import current_session
@@ -106,8 +104,8 @@ def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
 def _replayable(case: TestCase, topic: Topic) -> bool:
     """Shared examples exist only under the derandomized grading profile, unseeded."""
     return (settings.get_current_profile_name() == "grading" and topic.reference is not None
-            and replay.is_property_test(case.function)
-            and getattr(case.function, "_hypothesis_internal_use_seed", None) is None)
+            and hypothesis_glue.is_property_test(case.function)
+            and hypothesis_glue.own_seed(case.function) is None)
 
 
 def _recorded_examples(case: TestCase, topic: Topic) -> list[replay.Example] | None:
@@ -154,20 +152,9 @@ def _counterexample(error: BaseException) -> str | None:
     return text[:COUNTEREXAMPLE_CHARS - len(COUNTEREXAMPLE_HEADING) - 1] if text else None
 
 
-@contextlib.contextmanager
 def _profile_of(case: TestCase, profile: str):
-    """Run a property test under ``profile``: hypothesis fixes a test's settings when its
-    module is imported, and test modules are imported once per process, whatever runs them."""
-    test = case.function
-    if not replay.is_property_test(test) or hasattr(test, "_hypothesis_internal_settings_applied"):
-        yield  # not a property test, or its author chose its settings
-        return
-    previous = test._hypothesis_internal_use_settings
-    test._hypothesis_internal_use_settings = settings.get_profile(profile)
-    try:
-        yield
-    finally:
-        test._hypothesis_internal_use_settings = previous
+    """Run a property test under ``profile`` (see ``hypothesis_glue.with_profile``)."""
+    return hypothesis_glue.with_profile(case.function, profile)
 
 
 def _shrunk_failure(case: TestCase, topic: Topic, student: Any) -> BaseException | None:
@@ -299,12 +286,8 @@ def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: boo
 
 
 def _with_profile(profile: str, function: Callable, *args, **kwargs):
-    previous = settings.get_current_profile_name()
-    settings.load_profile(profile)
-    try:
+    with hypothesis_glue.current_profile(profile):
         return function(*args, **kwargs)
-    finally:
-        settings.load_profile(previous)
 
 
 def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
@@ -340,19 +323,10 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
     return TopicResult(topic.name, topic.title, file, None, isolation, outcomes, seed)
 
 
-@contextlib.contextmanager
 def _seeded(case: TestCase, seed: int | None):
-    """Give a property test this student's own input stream (hypothesis's explicit seed wins
-    over the derandomized one); test functions are shared across students, so restore it."""
-    if seed is None or not hasattr(case.function, "hypothesis"):
-        yield
-        return
-    previous = getattr(case.function, "_hypothesis_internal_use_seed", None)
-    hypothesis.seed(property_test_seed(seed, case.name))(case.function)
-    try:
-        yield
-    finally:
-        case.function._hypothesis_internal_use_seed = previous
+    """Give a property test this student's own input stream (see ``hypothesis_glue.seeded``)."""
+    return hypothesis_glue.seeded(case.function,
+                                  None if seed is None else property_test_seed(seed, case.name))
 
 
 def grade_file(topic: Topic, path: Path | None, **options) -> TopicResult:
