@@ -93,6 +93,12 @@ def test_results_json_follows_the_gradescope_schema(graded_class):
         assert test["visibility"] in ("visible", "after_published")
 
 
+def test_each_test_entry_carries_its_description_for_the_class_report(graded_class):
+    out, _ = graded_class
+    for test in results(out, "ed")["tests"]:
+        assert test["name"] == f"regularization: {test['extra_data']['description']}"
+
+
 def test_hidden_tests_never_show_expected_values(graded_class):
     out, _ = graded_class
     hidden_failures = [t for t in results(out, "ed")["tests"]

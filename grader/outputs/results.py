@@ -55,7 +55,11 @@ def test_name(topic: str, description: str) -> str:
 
 
 def test_description(entry: dict) -> str:
-    """The description ``test_name`` put in a results.json test entry (for readers of the file)."""
+    """A results.json test entry's description, from its own field. Files written before the
+    field existed (an OUT kept by --resume) fall back to the name ``test_name`` composed."""
+    description = entry["extra_data"].get("description")
+    if isinstance(description, str):
+        return description
     prefix = test_name(entry["extra_data"]["topic"], "")
     name = entry["name"]
     return name[len(prefix):] if name.startswith(prefix) else name
@@ -71,8 +75,8 @@ def _test_entry(topic: TopicResult, index: int, outcome: TestOutcome) -> dict:
         "status": "passed" if outcome.passed else "failed",
         "output": outcome_text(outcome),
         "visibility": "after_published" if outcome.hidden else "visible",
-        "extra_data": {"topic": topic.topic, "test": outcome.name, "hidden": outcome.hidden,
-                       "mistake": view.mistake, "hint": view.hint},
+        "extra_data": {"topic": topic.topic, "test": outcome.name, "description": outcome.description,
+                       "hidden": outcome.hidden, "mistake": view.mistake, "hint": view.hint},
     }
 
 
