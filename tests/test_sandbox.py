@@ -206,3 +206,20 @@ def test_files_one_student_leaves_behind_are_gone_for_the_next():
         assert "left_for_the_next_student.txt" in first.f(1)
     with submission(reader) as second:
         assert "left_for_the_next_student.txt" not in second.f(1)
+
+
+def test_the_workers_tmpfs_never_hides_python_when_the_course_lies_below_tmp(monkeypatch):
+    from grader.sandbox import launcher
+    monkeypatch.setattr(launcher, "_python_roots", lambda: ["/tmp/clone/.venv", "/usr"])
+    assert launcher._sandbox_scratch() == launcher.SANDBOX_SCRATCH_BESIDE
+    monkeypatch.setattr(launcher, "_python_roots", lambda: ["/opt/venv", "/usr"])
+    assert launcher._sandbox_scratch() == launcher.SANDBOX_WORKDIR
+
+
+def test_a_worker_imports_modules_the_fork_server_never_loaded():
+    from grader.sandbox.launcher import Limits
+    from grader.sandbox.submission import Submission
+    source = "def f():\n    import numpy.polynomial, glob, fractions\n    return 1\n"
+    with Submission(source, module="m", filename="/submission/m.py", signatures={"f": []},
+                    limits=Limits()) as student:
+        assert student.f() == 1

@@ -30,6 +30,7 @@ WORKER_DIR = Path(__file__).resolve().parent / "inside"  # the files copied into
 WORKER_FILES = ("forkserver.py", "worker.py", "wire.py", "confine.py")
 SANDBOX_WORKER_DIR = "/grader"
 SANDBOX_WORKDIR = "/tmp"
+SANDBOX_SCRATCH_BESIDE = "/scratch"  # the workers' folder when Python itself lies below /tmp
 SANDBOX_PYTHON = "/grader/python"
 # Worker uids: above any real account's, a block of UIDS_PER_SERVER per grading process.
 SANDBOX_UID_BASE = 1_000_000
@@ -207,7 +208,9 @@ def _bubblewrap_command(mode: str) -> list[str]:
     seccomp = seccomp_bindings()
     if seccomp:
         args += ["--ro-bind", seccomp, seccomp]
-    args += ["--chdir", SANDBOX_WORKDIR]
+    if _sandbox_scratch() != SANDBOX_WORKDIR:
+        args += ["--perms", "0755", "--dir", _sandbox_scratch()]
+    args += ["--chdir", _sandbox_scratch()]
     if mode == BWRAP_USERNS:
         args += ["--unshare-user"]  # not --disable-userns: its nested namespace could not mount /proc
     for capability in SERVER_CAPABILITIES:
@@ -219,6 +222,14 @@ def _bubblewrap_command(mode: str) -> list[str]:
     args += ["--setenv", "PYTHONHOME", sys.base_prefix,
              "--setenv", "PYTHONPATH", str(Path(numpy.__file__).resolve().parent.parent)]
     return args
+
+
+def _sandbox_scratch() -> str:
+    """The workers' folder under bubblewrap, where each mounts a tmpfs of its own: /tmp, unless
+    Python or numpy lies below /tmp (a course cloned there), which that tmpfs would hide."""
+    below_tmp = any(root == SANDBOX_WORKDIR or root.startswith(SANDBOX_WORKDIR + "/")
+                    for root in _python_roots())
+    return SANDBOX_SCRATCH_BESIDE if below_tmp else SANDBOX_WORKDIR
 
 
 def _worker_environment() -> dict[str, str]:
@@ -253,7 +264,7 @@ def _server_command(mode: str) -> tuple[list[str], dict, tempfile.TemporaryDirec
         # Everything the sandbox holds but /proc, where only the worker's own entry is readable:
         # in a user namespace the workers share the server's uid and would see it there.
         readable = _python_roots() + SYSTEM_FOLDERS + ["/etc", "/proc/self", SANDBOX_WORKER_DIR] + DEVICES
-        config |= {"scratch": SANDBOX_WORKDIR,
+        config |= {"scratch": _sandbox_scratch(),
                    "worker": worker | {"readable": readable + [config["seccomp_path"] or "/dev/null"],
                                        "writable": []}}
         return [shutil.which("bwrap") or "bwrap", "--args", "{args_fd}", "--", SANDBOX_PYTHON, "-s", "-B",
