@@ -427,9 +427,9 @@ def test_pairwise_sq_dists_has_no_loop_over_samples(student, reference):
                       "transfer_s": transfer, "latency_s": latency})
     expect_shape(value, (m, k), "pairwise_sq_dists(A, B)")
     if min(times) > limit:
-        fail(f"pairwise_sq_dists took {min(times) * 1e3:.0f} ms on {m} samples and {k} centroids; "
-             f"a vectorized version takes about {(reference_time + transfer) * 1e3:.0f} ms here "
-             f"(limit {limit * 1e3:.0f} ms)", mistake="loop_over_samples")
+        # No measured figure in the message: results.json must be the same on every regrade.
+        fail(f"pairwise_sq_dists on {m} samples and {k} centroids took more than {SPEED_FACTOR:g} "
+             "times as long as a vectorized version, on every try", mistake="loop_over_samples")
 
 
 # ------------------------------------------------------------------ per_sample_matvec
