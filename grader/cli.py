@@ -9,6 +9,8 @@ from pathlib import Path
 from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
 from grader.authoring.otter_export import ExportError, master_notebook
 from grader.authoring.release import ReleaseError, release
+from grader.authoring.scaffold import ScaffoldError, new_topic
+from grader.authoring.validate import validate_topic
 from grader.batch.grade import BatchError, grade_batch
 from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
@@ -109,6 +111,32 @@ def command_release(args) -> int:
     return EXIT_OK
 
 
+def command_new_topic(args) -> int:
+    course = _course(args)
+    try:
+        files = new_topic(course, args.name, args.title)
+    except ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    for path in files:
+        print(path.relative_to(course))
+    print(f"topic {args.name}: edit these four files, then run `grader validate {args.name}`")
+    return EXIT_OK
+
+
+def command_validate(args) -> int:
+    course = _course(args)
+    topics = [_topic(course, args.topic)] if args.topic else list(discover_topics(course).values())
+    valid = True
+    for topic in topics:
+        report = validate_topic(topic)
+        valid &= report.ok
+        verdict = "valid" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"{topic.name}: {report.tests} tests, {report.mistakes} known mistakes: {verdict}")
+        for problem in report.problems:
+            print(f"  - {problem}")
+    return EXIT_OK if valid else EXIT_FAILED_CHECKS
+
+
 def command_topics(args) -> int:
     for name, topic in discover_topics(_course(args)).items():
         print(f"{name:20s} {topic.title}")
@@ -166,6 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--out", required=True, help="a new folder for the bundle")
     _variation_options(bundle)
     bundle.set_defaults(run=command_release)
+
+    scaffold = commands.add_parser("new-topic", help="write the four files of a new topic, "
+                                                     "with a worked example to edit")
+    scaffold.add_argument("name", help="the topic's name: the module students write (lowercase)")
+    scaffold.add_argument("--title", help="the topic's title (the stub's first docstring line)")
+    scaffold.set_defaults(run=command_new_topic)
+
+    validate = commands.add_parser("validate", help="check a topic through the sandbox: the reference "
+                                                    "scores full marks, the stub nothing, and more")
+    validate.add_argument("topic", nargs="?", help="one topic (default: every topic)")
+    validate.set_defaults(run=command_validate)
 
     topics = commands.add_parser("topics", help="list the course's topics")
     topics.set_defaults(run=command_topics)

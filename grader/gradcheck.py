@@ -33,7 +33,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from grader.testing import CheckFailed, Mistake, diagnose, is_close, record
+from grader.testing import CheckFailed, Mistake, diagnose, is_close, record, take_census
 
 __all__ = [
     "centered_difference", "forward_difference", "relative_error",
@@ -249,6 +249,8 @@ def expect_gradient_diagnosed(gradients: dict[str, Any], cost: BatchedCost, para
                                   mistakes={"w": [Mistake("doubled", "d(0.5 w^2)/dw = w.", 2 * w)]})
     """
     diagnosed = gradients if diagnosed is None else diagnosed
+    for name, candidates in mistakes.items():
+        take_census(correct[name], candidates, rtol=1e-6, atol=1e-9)
     try:
         expect_gradient(gradients, cost, params, what=what, against=against, reveal_values=False, hint=hint)
     except CheckFailed as failure:

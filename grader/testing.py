@@ -9,10 +9,11 @@ matches a known mistake, the failure carries that mistake's hint and name.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NoReturn
+from typing import Any, Callable, Iterable, Iterator, NoReturn
 
 import numpy as np
 
@@ -204,6 +205,35 @@ def is_close(actual: Any, expected: Any, *, rtol: float, atol: float) -> bool:
     return bool(np.all(np.isfinite(a)) and np.all(np.abs(a - e) <= atol + rtol * np.abs(e)))
 
 
+_census: contextvars.ContextVar[dict[str, bool] | None] = contextvars.ContextVar("grader_census",
+                                                                               default=None)
+
+
+@contextlib.contextmanager
+def mistake_census() -> Iterator[dict[str, bool]]:
+    """For ``grader validate``: while active, every check given known mistakes notes, for each
+    mistake's name, whether its model ever told itself apart from the right answer (and from the
+    models listed before it). A name that never does has a hint no student can be shown."""
+    token = _census.set({})
+    try:
+        yield _census.get()
+    finally:
+        _census.reset(token)
+
+
+def take_census(correct: Any, mistakes: Iterable[Mistake], *, rtol: float, atol: float) -> None:
+    """Note which of ``mistakes`` this check could diagnose (only under ``mistake_census``)."""
+    census = _census.get()
+    if census is None:
+        return
+    earlier: list[Mistake] = []
+    for mistake in mistakes:
+        telling = not is_close(mistake.value, correct, rtol=rtol, atol=atol) and not any(
+            is_close(mistake.value, other.value, rtol=rtol, atol=atol) for other in earlier)
+        census[mistake.name] = census.get(mistake.name, False) or telling
+        earlier.append(mistake)
+
+
 def diagnose(actual: Any, mistakes: Iterable[Mistake], *, rtol: float, atol: float) -> Mistake | None:
     """The first known mistake whose value the actual answer reproduces."""
     for mistake in mistakes:
@@ -221,6 +251,8 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     every mistake the tests target (>= 1e-3 relative by construction of the inputs).
     """
     expected_array = np.asarray(expected, dtype=np.float64)
+    mistakes = list(mistakes)
+    take_census(expected_array, mistakes, rtol=rtol, atol=atol)
     actual_array = _as_array(actual)
     if actual_array is None:
         fail(f"{what} should be numeric, but it is {shape_of(actual)}", hint=hint, mistake="wrong_type")
