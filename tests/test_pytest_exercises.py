@@ -98,3 +98,51 @@ def test_pytest_on_a_file_that_does_not_load_gives_failures_not_errors(course, t
     assert result.returncode == 1, result.stdout + result.stderr
     assert _counts(result.stdout) == {"failed": 10}
     assert result.stdout.count("not run: your file has a syntax error at line 1") == 10
+
+
+@pytest.fixture
+def instructor_course(tmp_path) -> Path:
+    """A course folder as an instructor has it: exercises/, solutions/ and the project file."""
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _hidden_outcomes(path: Path) -> dict[str, bool]:
+    from grader.course.topics import get_topic
+    from grader.grading.runner import grade_file
+
+    result = grade_file(get_topic(ROOT, TOPIC), path, public=False)
+    return {o.name: o.passed for o in result.outcomes}
+
+
+def test_the_plugin_is_registered_through_the_packages_entry_points():
+    from importlib.metadata import entry_points
+
+    assert "grader.pytest_plugin" in [e.value for e in entry_points(group="pytest11")]
+
+
+def test_pytest_solutions_passes_every_hidden_test_on_the_reference(instructor_course):
+    result = _pytest(instructor_course, f"solutions/{TOPIC}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    hidden = len(_hidden_outcomes(ROOT / "solutions" / TOPIC / f"{TOPIC}.py"))
+    assert _counts(result.stdout) == {"passed": hidden}
+    assert re.search(rf"^{TOPIC}: (\d+)/\1 points on the hidden tests\.$", result.stdout, flags=re.M)
+
+
+def test_pytest_solutions_fails_the_hidden_tests_grading_fails(instructor_course, tmp_path):
+    wrong = tmp_path / f"{TOPIC}.py"
+    wrong.write_text(NO_PENALTY)
+    graded = _hidden_outcomes(wrong)
+    result = _pytest(instructor_course, f"solutions/{TOPIC}", "--submission", str(wrong), "-rf")
+    failed = set(re.findall(r"^FAILED \S+::(test_\w+)", result.stdout, flags=re.M))
+    assert failed and failed == {name for name, passed in graded.items() if not passed}
+
+
+def test_without_the_installed_plugin_the_course_conftest_stands_in(course):
+    (course / "exercises" / TOPIC / f"{TOPIC}.py").write_text(REFERENCE)
+    result = _pytest(course, f"exercises/{TOPIC}", "-p", "no:grader")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _counts(result.stdout) == {"passed": 10}
+    assert f"{TOPIC}: 12/12 points on the public tests" in result.stdout
