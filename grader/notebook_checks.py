@@ -13,35 +13,40 @@ from pathlib import Path
 
 from grader.course.sources import is_answer_cell
 
-_ran: list[str] = []
-_tracking = False
+class CellTracker:
+    """The answer cells that ran without error in one kernel, in the order they ran.
+
+    It lives with the kernel's shell, as its ``post_run_cell`` callback, not in this module."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    def __call__(self, result) -> None:
+        source = result.info.raw_cell
+        if result.success and is_answer_cell(source) and source not in self.ran:
+            self.ran.append(source)
 
 
-def _remember(result) -> None:
-    source = result.info.raw_cell
-    if result.success and is_answer_cell(source) and source not in _ran:
-        _ran.append(source)
+def _shell():
+    from IPython import get_ipython
+
+    return get_ipython()
+
+
+def _tracker(shell) -> CellTracker | None:
+    return next((c for c in shell.events.callbacks["post_run_cell"] if isinstance(c, CellTracker)), None)
 
 
 def track_cells() -> None:
     """Remember each answer cell that runs from now on (the notebook's first cell calls this)."""
-    global _tracking
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None or _tracking:
+    shell = _shell()
+    if shell is None or _tracker(shell) is not None:
         return
-    shell.events.register("post_run_cell", _remember)
-    _tracking = True
+    shell.events.register("post_run_cell", CellTracker())
 
 
-def _history() -> list[str]:
+def _history(shell) -> list[str]:
     """Without tracking, the kernel's input history: answer cells that still compile."""
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None:
-        return []
     sources = []
     for source in shell.history_manager.input_hist_raw:
         try:
@@ -56,7 +61,11 @@ def _history() -> list[str]:
 def notebook_code() -> str:
     from grader.course.sources import notebook_source_from_cells
 
-    return notebook_source_from_cells(_ran if _tracking else _history())
+    shell = _shell()
+    if shell is None:
+        return notebook_source_from_cells([])
+    tracker = _tracker(shell)
+    return notebook_source_from_cells(tracker.ran if tracker is not None else _history(shell))
 
 
 def run_checks(topic_name: str) -> None:
