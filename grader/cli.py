@@ -1,4 +1,5 @@
-"""The ``grader`` command: check (students); grade, notebooks build, release (instructors); topics."""
+"""The ``grader`` command: check (students); collect, grade, export, notebooks build, release
+(instructors); topics."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +11,14 @@ from grader.authoring.notebooks import RosterError, build_student_notebooks, rea
 from grader.authoring.otter_export import ExportError, master_notebook
 from grader.authoring.release import ReleaseError, release
 from grader.batch.grade import BatchError, grade_batch
+from grader.collect.layout import identity_names, submission_times
+from grader.collect.platforms import PLATFORMS, CollectError, collect
+from grader.course.policy import COURSE_FILE, PolicyError, read_policy
 from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
 from grader.grading.runner import grade_file
+from grader.outputs.canvas import (CanvasExportError, ExportOptions, canvas_export, details_path,
+                                   read_canvas_roster, read_out, write_canvas_export)
 from grader.outputs.terminal import format_check
 from grader.sandbox.launcher import Limits
 
@@ -109,6 +115,59 @@ def command_release(args) -> int:
     return EXIT_OK
 
 
+def command_collect(args) -> int:
+    topics = list(discover_topics(_course(args)))
+    try:
+        summary = collect(args.platform, Path(args.download), Path(args.out), topics,
+                          roster=Path(args.roster) if args.roster else None, pattern=args.pattern)
+    except CollectError as error:
+        raise UsageError(str(error)) from None
+    print(summary.text(Path(args.out)))
+    return EXIT_OK
+
+
+def _assignments(pairs: list[str], option: str, value=str) -> dict:
+    """TOPIC=VALUE options as a dict."""
+    found = {}
+    for pair in pairs or []:
+        topic, equals, text = pair.partition("=")
+        try:
+            found[topic.strip()] = value(text.strip())
+        except ValueError:
+            equals = ""
+        if not equals or not topic.strip():
+            raise UsageError(f"{option} {pair!r}: expected TOPIC=VALUE")
+    return found
+
+
+def command_export_canvas(args) -> int:
+    course = _course(args)
+    policy_file = Path(args.policy) if args.policy else course / COURSE_FILE
+    submissions = Path(args.submissions) if args.submissions else None
+    try:
+        policy = read_policy(policy_file)
+        grades, unreadable = read_out(Path(args.results))
+        roster = read_canvas_roster(Path(args.roster)) if args.roster else None
+    except (PolicyError, CanvasExportError) as error:
+        raise UsageError(str(error)) from None
+    graded = {t for g in grades for t in g.topics}
+    options = ExportOptions(
+        [t for t in discover_topics(course) if t in graded],
+        _assignments(args.map, "--map"), _assignments(args.points, "--points", float), args.missing,
+        policy, submission_times(submissions) if submissions else {},
+        {s: p.name for s, p in identity_names(submissions).items() if p.name} if submissions else {})
+    export = canvas_export(grades, options, roster)
+    write_canvas_export(Path(args.out), export)
+    print(f"{len(grades)} students: {args.out} (import in Canvas), {details_path(Path(args.out))} "
+          "(raw score, late penalty, final score)")
+    for label, names in (("not in the roster (left out)", export.not_in_roster),
+                         ("in the roster without results", export.without_grades),
+                         ("with an unreadable results.json", unreadable)):
+        if names:
+            print(f"{len(names)} {label}: {', '.join(names)}")
+    return EXIT_OK
+
+
 def command_topics(args) -> int:
     for name, topic in discover_topics(_course(args)).items():
         print(f"{name:20s} {topic.title}")
@@ -166,6 +225,34 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--out", required=True, help="a new folder for the bundle")
     _variation_options(bundle)
     bundle.set_defaults(run=command_release)
+
+    gather = commands.add_parser("collect", help="an LMS download into SUBMISSIONS/<student>/<topic>.py")
+    gather.add_argument("download", help="the download: a zip or a folder")
+    gather.add_argument("--from", dest="platform", required=True, choices=PLATFORMS,
+                        help="whose naming rule the download follows")
+    gather.add_argument("--out", required=True, help="the SUBMISSIONS folder (merged into if it exists)")
+    gather.add_argument("--roster", help="CSV of the students expected (id, name, email columns)")
+    gather.add_argument("--pattern", help="--from regex: a regex with named groups student_id and "
+                                          "topic or file, matched against each file's path")
+    gather.set_defaults(run=command_collect)
+
+    export = commands.add_parser("export", help="grades in OUT for an LMS's gradebook import")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    canvas = export_commands.add_parser("canvas", help="Canvas's gradebook import CSV")
+    canvas.add_argument("results", help="the OUT folder of grader grade")
+    canvas.add_argument("--out", required=True, help="the CSV to write")
+    canvas.add_argument("--roster", help="Canvas's own gradebook export: its identity columns are "
+                                         "copied and students joined on them")
+    canvas.add_argument("--map", nargs="+", metavar='TOPIC="Title (id)"',
+                        help="the Canvas assignment each topic updates")
+    canvas.add_argument("--points", nargs="+", metavar="TOPIC=N", help="the Canvas assignment's points")
+    canvas.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                        help="a topic not handed in: blank (no score) or 0")
+    canvas.add_argument("--submissions", help="the SUBMISSIONS folder of grader collect: its "
+                                              "collect.csv gives names and submission times")
+    canvas.add_argument("--policy", help=f"course file with due dates and the late rule "
+                                         f"(default: the course's {COURSE_FILE})")
+    canvas.set_defaults(run=command_export_canvas)
 
     topics = commands.add_parser("topics", help="list the course's topics")
     topics.set_defaults(run=command_topics)
