@@ -13,9 +13,9 @@ import re
 from grader.collect.layout import Collection, Handed, Person
 from grader.collect.unpack import Entry
 
-# The sortable name is optional (anonymous grading) and is never all digits, so an anonymous
-# "123_456_file.py" is not read as name "123".
-_NAME = re.compile(r"(?:(?P<name>(?!\d+_)[^_].*?)_)?(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_"
+# The sortable name is optional (anonymous grading): an anonymous "123_456_file.py" or
+# "late_123_456_file.py" is not read as the name "123" or "late".
+_NAME = re.compile(r"(?:(?P<name>(?!\d+_|late_\d+_\d+_)[^_].*?)_)?(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_"
                    r"(?P<original>.+)", re.IGNORECASE | re.DOTALL)
 
 
