@@ -19,6 +19,7 @@ from typing import Iterable
 
 from grader.collect.unpack import Entry, read_bytes
 from grader.course.policy import SubmissionTime, parse_time
+from grader.course.sources import shown_name
 from grader.outputs.gradebook import spreadsheet_text
 
 COLLECT_CSV = "collect.csv"
@@ -106,11 +107,8 @@ class Summary:
 
 
 def shown(text: str, limit: int = 120) -> str:
-    """A name from a download as printable text: control, format and undecodable characters
-    as escapes (they could drive a terminal or reorder the line), long names cut."""
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
-                   .decode("ascii") for c in text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """A name from a download as printable text (see ``shown_name``)."""
+    return shown_name(text, limit)
 
 
 def topic_key(name: str) -> str:
