@@ -55,6 +55,18 @@ def command_check(args) -> int:
     return EXIT_OK if result.score == result.max_score else EXIT_FAILED_CHECKS
 
 
+def _limits(course: Path, args) -> Limits:
+    """The command line's limits, else course.toml's [limits], else the defaults."""
+    try:
+        policy = read_policy(course / COURSE_FILE)
+    except PolicyError as error:
+        raise UsageError(str(error)) from None
+    return Limits(call_seconds=next(v for v in (args.call_timeout, policy.call_seconds, Limits.call_seconds)
+                                    if v is not None),
+                  student_seconds=next(v for v in (args.student_timeout, policy.student_seconds,
+                                                   Limits.student_seconds) if v is not None))
+
+
 def command_grade(args) -> int:
     course = _course(args)
     if args.jobs < 1:
@@ -63,8 +75,7 @@ def command_grade(args) -> int:
     try:
         rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
                            jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
-                           limits=Limits(call_seconds=args.call_timeout,
-                                         student_seconds=args.student_timeout), seed=args.seed,
+                           limits=_limits(course, args), seed=args.seed,
                            scheduler=args.scheduler)
     except BatchError as error:
         raise UsageError(str(error)) from None
@@ -199,11 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=1, help="students graded in parallel")
     grade.add_argument("--resume", action="store_true",
                        help="keep students already graded in OUT; grade the rest")
-    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds,
-                       help="seconds one call into student code may take")
-    grade.add_argument("--student-timeout", type=float, default=Limits.student_seconds,
+    grade.add_argument("--call-timeout", type=float,
+                       help=f"seconds one call into student code may take (default: course.toml's "
+                            f"[limits] call_seconds, else {Limits.call_seconds:g})")
+    grade.add_argument("--student-timeout", type=float,
                        help="seconds of grading one student may take, all topics together; "
-                            "later tests are reported as not run")
+                            "later tests are reported as not run (default: course.toml's [limits] "
+                            f"student_seconds, else {Limits.student_seconds:g})")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                             "instead of this machine's --jobs processes")

@@ -155,3 +155,11 @@ def test_the_command_prints_the_summary_and_a_missing_download_exits_2(tmp_path)
     missing = subprocess.run(run + [str(tmp_path / "nope.zip")], cwd=ROOT, capture_output=True,
                              text=True, timeout=120)
     assert missing.returncode == 2 and "download not found" in missing.stderr
+
+
+def test_the_latest_upload_keeps_its_own_suffix_whatever_the_order_in_the_zip(tmp_path):
+    out = tmp_path / "S"
+    collect("canvas", write_zip(tmp_path / "a.zip", {canvas_name("a", 7, 2, "kmeans-1.ipynb"): "{}",
+                                                     canvas_name("a", 7, 1, "kmeans.py"): "old"}),
+            out, TOPICS)
+    assert sorted(p.name for p in (out / "7").iterdir()) == ["kmeans.ipynb"]

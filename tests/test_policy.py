@@ -107,3 +107,13 @@ def test_an_impossible_course_file_says_where(tmp_path, text, message):
 def test_gradescopes_time_format_is_read():
     assert parse_time("2026-03-01 22:10:05.123456789 -0800") == dt.datetime(
         2026, 3, 1, 22, 10, 5, 123456, dt.timezone(-dt.timedelta(hours=8)))
+
+
+def test_grade_takes_course_toml_limits_unless_the_command_line_gives_them(tmp_path):
+    from grader.cli import _limits, build_parser
+    (tmp_path / "course.toml").write_text("[limits]\ncall_seconds = 2.5\nstudent_seconds = 99\n")
+    default = build_parser().parse_args(["grade", "S", "--out", "O"])
+    given = build_parser().parse_args(["grade", "S", "--out", "O", "--call-timeout", "7"])
+    assert (_limits(tmp_path, default).call_seconds, _limits(tmp_path, default).student_seconds) == (2.5, 99.0)
+    assert _limits(tmp_path, given).call_seconds == 7.0
+    assert _limits(tmp_path / "elsewhere", default).call_seconds == 5.0

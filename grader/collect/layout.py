@@ -13,7 +13,7 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -152,17 +152,17 @@ def _latest_first(handed: Handed) -> tuple:
 
 
 def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] | None = None,
-            ) -> tuple[dict[tuple[str, str], Handed], dict[tuple[str, str], str], Summary, dict[str, Person]]:
+            ) -> tuple[dict[tuple[str, str], tuple[Handed, str]], Summary, dict[str, Person]]:
     """Choose each (student, topic)'s latest file; everything else goes in the summary."""
     summary = Summary(unmatched=list(collection.unattributed))
-    chosen: dict[tuple[str, str], Handed] = {}
-    suffixes: dict[tuple[str, str], str] = {}
+    chosen: dict[tuple[str, str], tuple[Handed, str]] = {}  # the latest file and its suffix
     files_of: dict[str, list[str]] = {}
     for handed in collection.handed:
         student = handed.person.student
         files_of.setdefault(student, []).append(handed.original)
         path = handed.entry.path
-        problem = handed.entry.problem or usable_folder_name(student)
+        unusable = usable_folder_name(student)
+        problem = handed.entry.problem or (unusable and f"student id {shown(student)}: {unusable}")
         if problem is None and len(handed.entry.folders_after(handed.root)) > 1:
             problem = "it is more than one folder deep inside the student's submission"
         match = None if problem else match_topic(handed.original, topics)
@@ -170,20 +170,15 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
             problem = (f"its name matches no topic (expected one of "
                        f"{', '.join(t + '.py' for t in topics)} or .ipynb)")
         if problem:
-            summary.unmatched.append((path, problem if handed.entry.problem or not
-                                      usable_folder_name(student) else
-                                      f"student id {shown(student)}: {problem}"))
+            summary.unmatched.append((path, problem))
             continue
         topic, suffix, attempt = match
-        handed = Handed(handed.person, handed.entry, handed.original, handed.root, handed.late,
-                        handed.submitted_at, max(handed.attempt, attempt), handed.order)
+        candidate = (replace(handed, attempt=max(handed.attempt, attempt)), suffix)
         key = (student, topic)
         if key in chosen:
-            older, newer = sorted([chosen[key], handed], key=_latest_first)
-            summary.superseded.append((student, topic, older.entry.path))
-            handed = newer
-        chosen[key] = handed
-        suffixes[key] = suffix
+            older, candidate = sorted([chosen[key], candidate], key=lambda c: _latest_first(c[0]))
+            summary.superseded.append((student, topic, older[0].entry.path))
+        chosen[key] = candidate
     people = {p.student: p for p in collection.people}
     for row in roster or ():
         known = next((i for i in row.ids if i in people), None)
@@ -195,7 +190,7 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
     with_files = {student for student, _ in chosen}
     summary.nothing_usable = [(person, files_of.get(student, [])) for student, person in
                               sorted(people.items()) if student not in with_files]
-    return chosen, suffixes, summary, people
+    return chosen, summary, people
 
 
 def _write_file(folder: Path, name: str, data: bytes) -> None:
@@ -215,15 +210,14 @@ def write_layout(collection: Collection, topics: list[str], out: Path,
     """Write each chosen file to OUT/<student>/<topic><suffix> and merge collect.csv: rows of
     the (student, topic) pairs written now replace earlier ones, every other row is kept, so
     several downloads (one per assignment) can be collected into one SUBMISSIONS."""
-    chosen, suffixes, summary, people = arrange(collection, topics, roster)
+    chosen, summary, people = arrange(collection, topics, roster)
     out.mkdir(parents=True, exist_ok=True)
-    for (student, topic), handed in sorted(chosen.items()):
+    for (student, topic), (handed, suffix) in sorted(chosen.items()):
         folder = out / student
         if folder.is_symlink():
             summary.unmatched.append((handed.entry.path, f"{shown(str(folder))} is a symbolic link"))
             continue
         folder.mkdir(exist_ok=True)
-        suffix = suffixes[(student, topic)]
         for other in SUFFIXES:  # a .py replacing an earlier .ipynb: grading would take either
             if other != suffix:
                 (folder / f"{topic}{other}").unlink(missing_ok=True)
