@@ -1,4 +1,5 @@
-"""The ``grader`` command: check (students); grade, notebooks build, release (instructors); topics."""
+"""The ``grader`` command: check (students); collect, grade, export, notebooks build, release
+(instructors); topics."""
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,14 @@ from grader.authoring.release import ReleaseError, release
 from grader.authoring.scaffold import ScaffoldError, new_topic
 from grader.authoring.validate import validate_topic
 from grader.batch.grade import BatchError, grade_batch
+from grader.collect.layout import identity_names, submission_times
+from grader.collect.platforms import PLATFORMS, CollectError, collect
+from grader.course.policy import COURSE_FILE, PolicyError, read_policy
 from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
 from grader.grading.runner import grade_file
+from grader.outputs.canvas import (CanvasExportError, ExportOptions, canvas_export, details_path,
+                                   read_canvas_roster, read_out, write_canvas_export)
 from grader.outputs.terminal import format_check
 from grader.sandbox.launcher import Limits
 
@@ -51,6 +57,18 @@ def command_check(args) -> int:
     return EXIT_OK if result.score == result.max_score else EXIT_FAILED_CHECKS
 
 
+def _limits(course: Path, args) -> Limits:
+    """The command line's limits, else course.toml's [limits], else the defaults."""
+    try:
+        policy = read_policy(course / COURSE_FILE)
+    except PolicyError as error:
+        raise UsageError(str(error)) from None
+    return Limits(call_seconds=next(v for v in (args.call_timeout, policy.call_seconds, Limits.call_seconds)
+                                    if v is not None),
+                  student_seconds=next(v for v in (args.student_timeout, policy.student_seconds,
+                                                   Limits.student_seconds) if v is not None))
+
+
 def command_grade(args) -> int:
     course = _course(args)
     if args.jobs < 1:
@@ -59,8 +77,7 @@ def command_grade(args) -> int:
     try:
         rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
                            jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
-                           limits=Limits(call_seconds=args.call_timeout,
-                                         student_seconds=args.student_timeout), seed=args.seed,
+                           limits=_limits(course, args), seed=args.seed,
                            scheduler=args.scheduler)
     except BatchError as error:
         raise UsageError(str(error)) from None
@@ -137,6 +154,59 @@ def command_validate(args) -> int:
     return EXIT_OK if valid else EXIT_FAILED_CHECKS
 
 
+def command_collect(args) -> int:
+    topics = list(discover_topics(_course(args)))
+    try:
+        summary = collect(args.platform, Path(args.download), Path(args.out), topics,
+                          roster=Path(args.roster) if args.roster else None, pattern=args.pattern)
+    except CollectError as error:
+        raise UsageError(str(error)) from None
+    print(summary.text(Path(args.out)))
+    return EXIT_OK
+
+
+def _assignments(pairs: list[str], option: str, value=str) -> dict:
+    """TOPIC=VALUE options as a dict."""
+    found = {}
+    for pair in pairs or []:
+        topic, equals, text = pair.partition("=")
+        try:
+            found[topic.strip()] = value(text.strip())
+        except ValueError:
+            equals = ""
+        if not equals or not topic.strip():
+            raise UsageError(f"{option} {pair!r}: expected TOPIC=VALUE")
+    return found
+
+
+def command_export_canvas(args) -> int:
+    course = _course(args)
+    policy_file = Path(args.policy) if args.policy else course / COURSE_FILE
+    submissions = Path(args.submissions) if args.submissions else None
+    try:
+        policy = read_policy(policy_file)
+        grades, unreadable = read_out(Path(args.results))
+        roster = read_canvas_roster(Path(args.roster)) if args.roster else None
+    except (PolicyError, CanvasExportError) as error:
+        raise UsageError(str(error)) from None
+    graded = {t for g in grades for t in g.topics}
+    options = ExportOptions(
+        [t for t in discover_topics(course) if t in graded],
+        _assignments(args.map, "--map"), _assignments(args.points, "--points", float), args.missing,
+        policy, submission_times(submissions) if submissions else {},
+        {s: p.name for s, p in identity_names(submissions).items() if p.name} if submissions else {})
+    export = canvas_export(grades, options, roster)
+    write_canvas_export(Path(args.out), export)
+    print(f"{len(grades)} students: {args.out} (import in Canvas), {details_path(Path(args.out))} "
+          "(raw score, late penalty, final score)")
+    for label, names in (("not in the roster (left out)", export.not_in_roster),
+                         ("in the roster without results", export.without_grades),
+                         ("with an unreadable results.json", unreadable)):
+        if names:
+            print(f"{len(names)} {label}: {', '.join(names)}")
+    return EXIT_OK
+
+
 def command_topics(args) -> int:
     for name, topic in discover_topics(_course(args)).items():
         print(f"{name:20s} {topic.title}")
@@ -168,11 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=1, help="students graded in parallel")
     grade.add_argument("--resume", action="store_true",
                        help="keep students already graded in OUT; grade the rest")
-    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds,
-                       help="seconds one call into student code may take")
-    grade.add_argument("--student-timeout", type=float, default=Limits.student_seconds,
+    grade.add_argument("--call-timeout", type=float,
+                       help=f"seconds one call into student code may take (default: course.toml's "
+                            f"[limits] call_seconds, else {Limits.call_seconds:g})")
+    grade.add_argument("--student-timeout", type=float,
                        help="seconds of grading one student may take, all topics together; "
-                            "later tests are reported as not run")
+                            "later tests are reported as not run (default: course.toml's [limits] "
+                            f"student_seconds, else {Limits.student_seconds:g})")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                             "instead of this machine's --jobs processes")
@@ -205,6 +277,34 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "scores full marks, the stub nothing, and more")
     validate.add_argument("topic", nargs="?", help="one topic (default: every topic)")
     validate.set_defaults(run=command_validate)
+
+    gather = commands.add_parser("collect", help="an LMS download into SUBMISSIONS/<student>/<topic>.py")
+    gather.add_argument("download", help="the download: a zip or a folder")
+    gather.add_argument("--from", dest="platform", required=True, choices=PLATFORMS,
+                        help="whose naming rule the download follows")
+    gather.add_argument("--out", required=True, help="the SUBMISSIONS folder (merged into if it exists)")
+    gather.add_argument("--roster", help="CSV of the students expected (id, name, email columns)")
+    gather.add_argument("--pattern", help="--from regex: a regex with named groups student_id and "
+                                          "topic or file, matched against each file's path")
+    gather.set_defaults(run=command_collect)
+
+    export = commands.add_parser("export", help="grades in OUT for an LMS's gradebook import")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    canvas = export_commands.add_parser("canvas", help="Canvas's gradebook import CSV")
+    canvas.add_argument("results", help="the OUT folder of grader grade")
+    canvas.add_argument("--out", required=True, help="the CSV to write")
+    canvas.add_argument("--roster", help="Canvas's own gradebook export: its identity columns are "
+                                         "copied and students joined on them")
+    canvas.add_argument("--map", nargs="+", metavar='TOPIC="Title (id)"',
+                        help="the Canvas assignment each topic updates")
+    canvas.add_argument("--points", nargs="+", metavar="TOPIC=N", help="the Canvas assignment's points")
+    canvas.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                        help="a topic not handed in: blank (no score) or 0")
+    canvas.add_argument("--submissions", help="the SUBMISSIONS folder of grader collect: its "
+                                              "collect.csv gives names and submission times")
+    canvas.add_argument("--policy", help=f"course file with due dates and the late rule "
+                                         f"(default: the course's {COURSE_FILE})")
+    canvas.set_defaults(run=command_export_canvas)
 
     topics = commands.add_parser("topics", help="list the course's topics")
     topics.set_defaults(run=command_topics)

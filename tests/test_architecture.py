@@ -49,7 +49,8 @@ def _room(room: str) -> dict[str, set[str]]:
 
 
 def test_the_rooms_are_found_by_the_architecture_test():
-    for room in ("course", "grading", "sandbox", "sandbox.inside", "outputs", "batch", "authoring"):
+    for room in ("course", "grading", "sandbox", "sandbox.inside", "outputs", "batch", "authoring",
+                 "collect"):
         assert _room(room), room
 
 
@@ -81,6 +82,20 @@ def test_the_course_imports_nothing_that_grades_runs_or_renders():
     for name, imports in _room("course").items():
         grader = {i for i in imports if _within(i, "grader")}
         assert all(_within(i, "grader.course") for i in grader), f"{name} imports {sorted(grader)}"
+
+
+def test_collect_reads_the_course_and_writes_csv_cells_through_the_gradebook_only():
+    # An LMS download is files and names: collecting never grades, runs or renders a report.
+    allowed = ("grader.collect", "grader.course", "grader.outputs.gradebook")
+    for name, imports in _room("collect").items():
+        grader = {i for i in imports if _within(i, "grader")}
+        assert all(any(_within(i, a) for a in allowed) for i in grader), f"{name} imports {sorted(grader)}"
+
+
+def test_outputs_never_import_collect():
+    # Exports get collect.csv's facts as course data (grader.course.policy), from the command.
+    for name, imports in _room("outputs").items():
+        assert not any(_within(i, "grader.collect") for i in imports), name
 
 
 def test_nothing_in_the_package_imports_the_command_line_but_main():

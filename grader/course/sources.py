@@ -36,10 +36,42 @@ class RefusedFile(SubmissionFileError):
 @dataclass(frozen=True)
 class SubmittedFile:
     """What grading gets of one topic: the file's name and source, or why it cannot be graded.
-    Plain data, so the Dask client can send it to a worker."""
+    Plain data, so the Dask client can send it to a worker. ``found``: when there is no file
+    for the topic, the other names in the student's folder (as ``shown_name`` shows them)."""
     file: str | None
     source: str | None = None
     error: str | None = None
+    found: tuple[str, ...] = ()
+
+
+# How many of a folder's other names a "no file" message lists, and how long each may be:
+# a student chooses them, so they may be many, huge, or full of escape sequences.
+FOUND_NAMES, NAME_CHARS = 10, 80
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xdc80 <= code <= 0xdcff:  # an undecodable byte, as os.listdir hands it over
+        return f"\\x{code - 0xdc00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def shown_name(name: str, limit: int = NAME_CHARS) -> str:
+    """A name a student or an LMS chose, as printable text: control, format (bidi) and
+    undecodable characters as escapes, so it cannot drive a terminal or reorder the text
+    around it; cut at ``limit`` characters."""
+    text = "".join(c if c.isprintable() else _escaped(c) for c in name)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def missing_message(topic: str, found: tuple[str, ...]) -> str:
+    """Why a topic scores 0 when its file is not there, naming what was there instead."""
+    expected = f"{topic}.py or {topic}.ipynb"
+    if not found:
+        return f"no file {expected} in your submission, so this topic scores 0"
+    more = len(found) - FOUND_NAMES
+    names = ", ".join(found[:FOUND_NAMES]) + (f" and {more} more" if more > 0 else "")
+    return f"found {names}; expected {expected}, so this topic scores 0"
 
 
 def _kind(mode: int) -> str:
@@ -141,7 +173,7 @@ def _read_in_folder(folder: int, name: str) -> bytes:
     return _read_regular(lambda: os.open(name, _FILE_FLAGS, dir_fd=folder), name, before)
 
 
-def _topic_file(folder: int, topic: str) -> SubmittedFile:
+def _topic_file(folder: int, topic: str, others: tuple[str, ...]) -> SubmittedFile:
     # The first candidate that is a regular file is the submission; a link or pipe of that
     # name is reported only when there is no regular candidate at all.
     refused = None
@@ -155,8 +187,7 @@ def _topic_file(folder: int, topic: str) -> SubmittedFile:
             refused = refused or SubmittedFile(name, error=str(error))
         except SubmissionFileError as error:
             return SubmittedFile(name, error=str(error))
-    return refused or SubmittedFile(None, error=(
-        f"no file {topic}.py or {topic}.ipynb in your submission, so this topic scores 0"))
+    return refused or SubmittedFile(None, error=missing_message(topic, others), found=others)
 
 
 def read_submissions(student_dir: Path, topics: Iterable[str]) -> dict[str, SubmittedFile]:
@@ -164,7 +195,10 @@ def read_submissions(student_dir: Path, topics: Iterable[str]) -> dict[str, Subm
     topics = list(topics)
     try:
         with student_folder(student_dir) as folder:
-            return {topic: _topic_file(folder, topic) for topic in topics}
+            # Names no topic read: listing opens nothing; a topic's own file is not "found".
+            taken = {f"{topic}{suffix}" for topic in topics for suffix in SUBMISSION_SUFFIXES}
+            others = tuple(shown_name(n) for n in sorted(os.listdir(folder)) if n not in taken)
+            return {topic: _topic_file(folder, topic, others) for topic in topics}
     except SubmissionFileError as error:
         return {topic: SubmittedFile(None, error=str(error)) for topic in topics}
 

@@ -1,0 +1,1 @@
+"""LMS downloads (Canvas, Gradescope, Moodle, plain folders, a regex) into the SUBMISSIONS layout."""

@@ -1,0 +1,94 @@
+"""Gradescope's "Export Submissions": ``assignment_<id>_export/submission_metadata.yml`` and one
+``submission_<id>/`` folder per submission.
+
+The YAML is keyed by submission folder and written from Ruby, so its keys are symbols
+(``:submitters:``, ``:created_at:``); each submitter is ``{:name, :sid, :email}``. The
+identity is the student's ``sid`` (their institutional id), else their email; a group
+submission goes to every member; ``created_at`` is recorded as the submission time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+
+from grader.collect.layout import Collection, Handed, Person
+from grader.collect.unpack import Entry, read_bytes
+
+METADATA = "submission_metadata.yml"
+
+
+class GradescopeError(Exception):
+    pass
+
+
+def _plain(value: object) -> object:
+    """Ruby symbol keys (":name") as plain ones ("name"), all the way down."""
+    if isinstance(value, dict):
+        return {str(k).lstrip(":"): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _time(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_metadata(entries: list[Entry]) -> tuple[tuple[str, ...], dict]:
+    """(the export's folder as parts, the metadata keyed by submission folder)."""
+    found = sorted((e for e in entries if e.name == METADATA and e.staged is not None),
+                   key=lambda e: len(e.parts))
+    if not found:
+        raise GradescopeError(f"no {METADATA} in this download; is it Gradescope's "
+                              "\"Export Submissions\" zip?")
+    try:
+        data = _plain(yaml.safe_load(read_bytes(found[0]).decode("utf-8")))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise GradescopeError(f"{METADATA} cannot be read: {str(error)[:200]}") from None
+    if not isinstance(data, dict):
+        raise GradescopeError(f"{METADATA} is not keyed by submission folder")
+    return found[0].parts[:-1], data
+
+
+def read_gradescope(entries: list[Entry]) -> Collection:
+    base, metadata = read_metadata(entries)
+    collection = Collection()
+    people: dict[str, Person] = {}
+    submitters: dict[str, list[Person]] = {}
+    times: dict[str, str] = {}
+    for folder, record in metadata.items():
+        record = record if isinstance(record, dict) else {}
+        members = []
+        for member in record.get("submitters") or []:
+            member = member if isinstance(member, dict) else {}
+            sid, email = _text(member.get("sid")), _text(member.get("email"))
+            if sid or email:
+                person = people.setdefault(sid or email, Person(sid or email, _text(member.get("name")), email))
+                members.append(person)
+        submitters[str(folder)] = members
+        times[str(folder)] = _time(record.get("created_at"))
+    collection.people = list(people.values())
+    root = len(base)
+    for entry in entries:
+        if entry.parts[:root] != base or len(entry.parts) == root + 1:
+            if entry.name != METADATA:
+                collection.unattributed.append((entry.path, entry.problem or
+                                                "it is outside every submission_<id> folder"))
+            continue
+        folder = entry.parts[root]
+        members = submitters.get(folder)
+        if not members:
+            collection.unattributed.append((entry.path, entry.problem or f"{METADATA} names no "
+                                            f"student with a sid or email for {folder}"))
+            continue
+        for person in members:  # a group submission counts for every member
+            collection.handed.append(Handed(person, entry, entry.name, root,
+                                            submitted_at=times[folder]))
+    return collection

@@ -1,0 +1,282 @@
+"""From the files a platform attributes to students to SUBMISSIONS/<student>/<topic>.py|ipynb.
+
+Platform modules (canvas, gradescope, moodle, regex) only say who handed in which file and
+when (``Handed``); this module maps file names to topics, keeps each student's latest file per
+topic, writes the layout and ``SUBMISSIONS/collect.csv``, and says what it could not use.
+Nothing is dropped silently: every file no topic matched and every student left with nothing
+usable is in the ``Summary``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+from grader.collect.unpack import Entry, read_bytes
+from grader.course.policy import SubmissionTime, parse_time
+from grader.course.sources import shown_name
+from grader.outputs.gradebook import spreadsheet_text
+
+COLLECT_CSV = "collect.csv"
+COLUMNS = ["student_id", "name", "email", "original_file", "topic", "late", "submitted_at", "attempt"]
+SUFFIXES = (".py", ".ipynb")
+# Re-uploads: Canvas puts "-1", "-2" before the extension, browsers " (1)"; several may stack.
+_REUPLOAD = re.compile(r"(?:-(\d+)|\s*\((\d+)\))$")
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+@dataclass(frozen=True)
+class Person:
+    student: str  # the identity the platform gives: the SUBMISSIONS folder's name
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A student the instructor expects: every id they may appear under, first the preferred."""
+    ids: tuple[str, ...]
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Handed:
+    """One file a platform attributes to a student. ``root`` is the index in ``entry.parts`` of
+    the student's own folder (or of the file itself in a flat download); ``original`` is the
+    file's name as the student chose it."""
+    person: Person
+    entry: Entry
+    original: str
+    root: int
+    late: bool | None = None
+    submitted_at: str = ""  # ISO 8601, with offset when the platform gives one
+    attempt: int = 0
+    order: tuple[int, ...] = ()  # platform tie-breakers (Canvas's attachment id)
+
+
+@dataclass
+class Collection:
+    """What a platform module read: the files it attributed, everyone it knows of, and the
+    files it could attribute to nobody ((path, reason))."""
+    handed: list[Handed] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    unattributed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Collected:
+    """One row of collect.csv: the file that is now SUBMISSIONS/<student>/<topic><suffix>."""
+    person: Person
+    topic: str
+    suffix: str
+    original: str
+    late: bool | None
+    submitted_at: str
+    attempt: int
+
+
+@dataclass
+class Summary:
+    collected: list[Collected] = field(default_factory=list)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (file path, why)
+    superseded: list[tuple[str, str, str]] = field(default_factory=list)  # (student, topic, path)
+    nothing_usable: list[tuple[Person, list[str]]] = field(default_factory=list)  # files they had
+
+    def text(self, out: Path) -> str:
+        students = {c.person.student for c in self.collected}
+        lines = [f"collected {len(self.collected)} files of {len(students)} students into {shown(str(out))}"]
+        if self.superseded:
+            lines.append(f"{len(self.superseded)} older uploads replaced by a later one "
+                         f"(see the attempt column of {COLLECT_CSV})")
+        if self.unmatched:
+            lines.append(f"{len(self.unmatched)} files matched no topic or could not be read:")
+            lines += [f"  {shown(path)}: {shown(why)}" for path, why in self.unmatched]
+        if self.nothing_usable:
+            lines.append(f"{len(self.nothing_usable)} students have nothing usable:")
+            for person, files in self.nothing_usable:
+                label = shown(person.student) + (f" ({shown(person.name)})" if person.name else "")
+                handed = ", ".join(shown(name) for name in files) if files else "no files"
+                lines.append(f"  {label}: {handed}")
+        return "\n".join(lines)
+
+
+def shown(text: str, limit: int = 120) -> str:
+    """A name from a download as printable text (see ``shown_name``)."""
+    return shown_name(text, limit)
+
+
+def topic_key(name: str) -> str:
+    """A file stem as it is compared with topic names: case, spaces and hyphens folded."""
+    return _SEPARATORS.sub("_", name.strip()).casefold()
+
+
+def match_topic(original: str, topics: Iterable[str]) -> tuple[str, str, int] | None:
+    """(topic, suffix, re-upload number) for a file name such as ``Regularization-2.ipynb``,
+    or None. Case-insensitive; re-upload suffixes tolerated; the highest number is the latest."""
+    stem, dot, extension = original.rpartition(".")
+    suffix = "." + extension.lower()
+    if not dot or suffix not in SUFFIXES:
+        return None
+    by_key = {topic_key(topic): topic for topic in topics}
+    attempt = 0
+    while True:
+        if topic_key(stem) in by_key:
+            return by_key[topic_key(stem)], suffix, attempt
+        found = _REUPLOAD.search(stem)
+        if not found or found.start() == 0:
+            return None
+        attempt = max(attempt, int(found.group(1) or found.group(2)))
+        stem = stem[:found.start()]
+
+
+def usable_folder_name(student: str) -> str | None:
+    """Why a student id cannot name a folder of SUBMISSIONS, or None if it can."""
+    if not student or student in (".", "..") or "/" in student or "\0" in student:
+        return "it cannot be a folder name"
+    if student.startswith("."):
+        return "it starts with '.', and grading skips hidden folders"
+    if len(student.encode("utf-8", "surrogateescape")) > 200:
+        return "it is too long for a folder name"
+    return None
+
+
+def _latest_first(handed: Handed) -> tuple:
+    when = parse_time(handed.submitted_at)
+    return (when.timestamp() if when else float("-inf"), handed.attempt, handed.order)
+
+
+def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] | None = None,
+            ) -> tuple[dict[tuple[str, str], tuple[Handed, str]], Summary, dict[str, Person]]:
+    """Choose each (student, topic)'s latest file; everything else goes in the summary."""
+    summary = Summary(unmatched=list(collection.unattributed))
+    chosen: dict[tuple[str, str], tuple[Handed, str]] = {}  # the latest file and its suffix
+    files_of: dict[str, list[str]] = {}
+    for handed in collection.handed:
+        student = handed.person.student
+        files_of.setdefault(student, []).append(handed.original)
+        path = handed.entry.path
+        unusable = usable_folder_name(student)
+        problem = handed.entry.problem or (unusable and f"student id {shown(student)}: {unusable}")
+        if problem is None and len(handed.entry.folders_after(handed.root)) > 1:
+            problem = "it is more than one folder deep inside the student's submission"
+        match = None if problem else match_topic(handed.original, topics)
+        if problem is None and match is None:
+            problem = (f"its name matches no topic (expected one of "
+                       f"{', '.join(t + '.py' for t in topics)} or .ipynb)")
+        if problem:
+            summary.unmatched.append((path, problem))
+            continue
+        topic, suffix, attempt = match
+        candidate = (replace(handed, attempt=max(handed.attempt, attempt)), suffix)
+        key = (student, topic)
+        if key in chosen:
+            older, candidate = sorted([chosen[key], candidate], key=lambda c: _latest_first(c[0]))
+            summary.superseded.append((student, topic, older[0].entry.path))
+        chosen[key] = candidate
+    people = {p.student: p for p in collection.people}
+    for row in roster or ():
+        known = next((i for i in row.ids if i in people), None)
+        if known is None:
+            people[row.ids[0]] = Person(row.ids[0], row.name, row.email)
+        else:
+            person = people[known]
+            people[known] = Person(known, person.name or row.name, person.email or row.email)
+    with_files = {student for student, _ in chosen}
+    summary.nothing_usable = [(person, files_of.get(student, [])) for student, person in
+                              sorted(people.items()) if student not in with_files]
+    return chosen, summary, people
+
+
+def _write_file(folder: Path, name: str, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, folder / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_layout(collection: Collection, topics: list[str], out: Path,
+                 roster: list[RosterRow] | None = None) -> Summary:
+    """Write each chosen file to OUT/<student>/<topic><suffix> and merge collect.csv: rows of
+    the (student, topic) pairs written now replace earlier ones, every other row is kept, so
+    several downloads (one per assignment) can be collected into one SUBMISSIONS."""
+    chosen, summary, people = arrange(collection, topics, roster)
+    out.mkdir(parents=True, exist_ok=True)
+    for (student, topic), (handed, suffix) in sorted(chosen.items()):
+        folder = out / student
+        if folder.is_symlink():
+            summary.unmatched.append((handed.entry.path, f"{shown(str(folder))} is a symbolic link"))
+            continue
+        folder.mkdir(exist_ok=True)
+        for other in SUFFIXES:  # a .py replacing an earlier .ipynb: grading would take either
+            if other != suffix:
+                (folder / f"{topic}{other}").unlink(missing_ok=True)
+        _write_file(folder, f"{topic}{suffix}", read_bytes(handed.entry))
+        person = people.get(student, handed.person)
+        summary.collected.append(Collected(person, topic, suffix, handed.original, handed.late,
+                                           handed.submitted_at, handed.attempt))
+    previous = [row for row in read_collect_csv(out) if (row.person.student, row.topic) not in
+                {(c.person.student, c.topic) for c in summary.collected}]
+    _write_file(out, COLLECT_CSV, collect_csv(previous + summary.collected).encode("utf-8"))
+    return summary
+
+
+def _late_cell(late: bool | None) -> str:
+    return "" if late is None else ("true" if late else "false")
+
+
+def collect_csv(rows: list[Collected]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in sorted(rows, key=lambda r: (r.person.student, r.topic)):
+        writer.writerow([spreadsheet_text(shown(cell, 1000)) for cell in (
+            row.person.student, row.person.name, row.person.email, row.original)]
+            + [row.topic, _late_cell(row.late), row.submitted_at, str(row.attempt)])
+    return buffer.getvalue()
+
+
+def _unneutralised(cell: str) -> str:
+    # The exact inverse of spreadsheet_text for what it changed: a quote before a formula start.
+    return cell[1:] if cell.startswith("'") and spreadsheet_text(cell[1:]) != cell[1:] else cell
+
+
+def read_collect_csv(out: Path) -> list[Collected]:
+    """collect.csv's rows (none if there is no such file)."""
+    path = out / COLLECT_CSV
+    if not path.is_file():
+        return []
+    rows = []
+    with path.open(newline="", encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            late = {"true": True, "false": False}.get(row.get("late", ""))
+            student = _unneutralised(row.get("student_id", ""))
+            topic = row.get("topic", "")
+            rows.append(Collected(Person(student, _unneutralised(row.get("name", "")),
+                                         _unneutralised(row.get("email", ""))), topic,
+                                  Path(row.get("original_file", "")).suffix.lower(),
+                                  _unneutralised(row.get("original_file", "")), late,
+                                  row.get("submitted_at", ""), int(row.get("attempt") or 0)))
+    return rows
+
+
+def submission_times(out: Path) -> dict[tuple[str, str], SubmissionTime]:
+    """(student, topic) -> when it was handed in and whether the platform marked it late, for
+    the late policy."""
+    return {(row.person.student, row.topic): SubmissionTime(parse_time(row.submitted_at), row.late)
+            for row in read_collect_csv(out)}
+
+
+def identity_names(out: Path) -> dict[str, Person]:
+    """student id -> the person collect.csv names (for exports without a roster)."""
+    return {row.person.student: row.person for row in read_collect_csv(out)}

@@ -1,0 +1,84 @@
+"""``grader collect``: a download, read by its platform's naming rule, into SUBMISSIONS."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.collect.canvas import read_canvas
+from grader.collect.gradescope import GradescopeError, read_gradescope
+from grader.collect.layout import Collection, RosterRow, Summary, write_layout
+from grader.collect.moodle import read_moodle
+from grader.collect.regex import FOLDERS, PatternError, read_regex
+from grader.collect.unpack import Bounds, Download, Entry, UnpackError
+
+PLATFORMS = ("canvas", "gradescope", "moodle", "folders", "regex")
+# Roster headers, case-insensitive: the ids a student may be collected under, then names.
+_ID_HEADERS = ("id", "student_id", "sid", "sis user id", "sis login id", "email", "e-mail",
+               "email address", "login id")
+_NAME_HEADERS = ("student", "name", "full name")
+_EMAIL_HEADERS = ("email", "e-mail", "email address")
+
+
+class CollectError(Exception):
+    """A bad invocation or an unreadable download; the message is for the instructor."""
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    """Students from a CSV whose header names any of the id columns (Canvas's gradebook
+    export, Gradescope's roster, or a plain ``student_id,name,email``)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            rows = list(csv.reader(stream))
+    except (OSError, UnicodeDecodeError) as error:
+        raise CollectError(f"roster {path} cannot be read: {error}") from None
+    if not rows:
+        raise CollectError(f"roster {path} is empty")
+    header = [cell.strip().casefold() for cell in rows[0]]
+    id_columns = [header.index(h) for h in _ID_HEADERS if h in header]
+    if not id_columns:
+        raise CollectError(f"roster {path} has none of the columns {', '.join(_ID_HEADERS)}")
+    name = next((header.index(h) for h in _NAME_HEADERS if h in header), None)
+    email = next((header.index(h) for h in _EMAIL_HEADERS if h in header), None)
+
+    def cell(row: list[str], index: int | None) -> str:
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    roster = []
+    for row in rows[1:]:
+        if row and "points possible" in row[0].casefold():
+            continue  # Canvas's second row
+        ids = tuple(dict.fromkeys(i for i in (cell(row, c) for c in id_columns) if i))
+        if ids:
+            roster.append(RosterRow(ids, cell(row, name), cell(row, email)))
+    return roster
+
+
+def read_platform(platform: str, entries: list[Entry], pattern: str | None) -> Collection:
+    if platform == "canvas":
+        return read_canvas(entries)
+    if platform == "moodle":
+        return read_moodle(entries)
+    if platform == "gradescope":
+        return read_gradescope(entries)
+    if platform == "folders":
+        return read_regex(entries, pattern or FOLDERS)
+    if platform == "regex":
+        if not pattern:
+            raise CollectError("--from regex needs --pattern")
+        return read_regex(entries, pattern)
+    raise CollectError(f"unknown platform {platform}; one of {', '.join(PLATFORMS)}")
+
+
+def collect(platform: str, download: Path, out: Path, topics: list[str], *,
+            roster: Path | None = None, pattern: str | None = None,
+            bounds: Bounds | None = None) -> Summary:
+    """Collect ``download`` (a zip or a folder) into ``out``; the summary says what was not used."""
+    if out.resolve() == download.resolve() or download.resolve() in out.resolve().parents:
+        raise CollectError("the output folder must not be inside the download")
+    people = read_roster(roster) if roster else None
+    try:
+        with Download(download, bounds) as files:
+            collection = read_platform(platform, files.entries, pattern)
+            return write_layout(collection, topics, out, people)
+    except (UnpackError, GradescopeError, PatternError) as error:
+        raise CollectError(str(error)) from None
