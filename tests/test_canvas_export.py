@@ -191,7 +191,7 @@ def test_collect_grade_and_export_work_end_to_end(tmp_path):
 
     summary = grader("collect", download, "--from", "canvas", "--out", tmp_path / "S",
                      "--roster", tmp_path / "roster.csv")
-    assert "1003 (rabbitwhite): notes.txt" in summary and "1004 (Red, Queen): no files" in summary
+    assert "1003 (Rabbit, White): notes.txt" in summary and "1004 (Red, Queen): no files" in summary
     grader("grade", tmp_path / "S", "--out", tmp_path / "OUT", "--no-progress")
     alice_results = json.loads((tmp_path / "OUT" / "1001" / "results.json").read_text())
     assert alice_results["score"] == alice_results["max_score"] > 0
