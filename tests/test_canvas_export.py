@@ -233,6 +233,7 @@ def test_a_csv_that_is_not_a_canvas_export_is_refused_as_roster(tmp_path):
     (["--map", "shapes"], "--map 'shapes': expected TOPIC=VALUE"),
     (["--points", "shapes=many"], "--points 'shapes=many': expected TOPIC=VALUE"),
     (["--roster", "missing.csv"], "cannot be read"),
+    (["--map", "shapez=Shapes (4712)"], "unknown topic shapez"),
 ])
 def test_a_bad_export_option_exits_2_with_one_line(out, tmp_path, capsys, option, message):
     from grader.cli import main
