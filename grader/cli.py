@@ -190,9 +190,13 @@ def command_export_canvas(args) -> int:
     except (PolicyError, CanvasExportError) as error:
         raise UsageError(str(error)) from None
     graded = {t for g in grades for t in g.topics}
+    titles, points = _assignments(args.map, "--map"), _assignments(args.points, "--points", float)
+    known = discover_topics(course)
+    unknown = sorted((set(titles) | set(points)) - set(known))
+    if unknown:
+        raise UsageError(f"unknown topic {', '.join(unknown)}; the topics are: {', '.join(known)}")
     options = ExportOptions(
-        [t for t in discover_topics(course) if t in graded],
-        _assignments(args.map, "--map"), _assignments(args.points, "--points", float), args.missing,
+        [t for t in known if t in graded], titles, points, args.missing,
         policy, submission_times(submissions) if submissions else {},
         {s: p.name for s, p in identity_names(submissions).items() if p.name} if submissions else {})
     export = canvas_export(grades, options, roster)

@@ -191,7 +191,7 @@ def test_collect_grade_and_export_work_end_to_end(tmp_path):
 
     summary = grader("collect", download, "--from", "canvas", "--out", tmp_path / "S",
                      "--roster", tmp_path / "roster.csv")
-    assert "1003 (rabbitwhite): notes.txt" in summary and "1004 (Red, Queen): no files" in summary
+    assert "1003 (Rabbit, White): notes.txt" in summary and "1004 (Red, Queen): no files" in summary
     grader("grade", tmp_path / "S", "--out", tmp_path / "OUT", "--no-progress")
     alice_results = json.loads((tmp_path / "OUT" / "1001" / "results.json").read_text())
     assert alice_results["score"] == alice_results["max_score"] > 0
@@ -203,3 +203,39 @@ def test_collect_grade_and_export_work_end_to_end(tmp_path):
     assert result["scores"][("1001", "4712")] == 10.0
     assert result["scores"][("1002", "4712")] == 9.0  # marked late by Canvas: one day, 10%
     assert ("1003", "4712") not in result["scores"]
+
+
+def test_a_roster_with_integration_id_and_root_account_keeps_all_its_identity_columns(out, tmp_path):
+    (tmp_path / "roster.csv").write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Integration ID,Root Account,Section,Shapes (4712)\n"
+        ",,,,,,,Manual Posting\n"
+        "    Points Possible,,,,,,,10\n"
+        "\"Liddell, Alice\",1001,S-001,alice,INT-1,uni.instructure.com,Section A,\n")
+    grades, _ = read_out(out)
+    text = canvas_export(grades, ExportOptions(["shapes"], MAP),
+                         read_canvas_roster(tmp_path / "roster.csv")).text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Root Account",
+                       "Section", "Shapes (4712)"]
+    assert rows[2] == ["Liddell, Alice", "1001", "S-001", "alice", "INT-1", "uni.instructure.com",
+                       "Section A", "10"]
+    assert len(rows) == 3
+
+
+def test_a_csv_that_is_not_a_canvas_export_is_refused_as_roster(tmp_path):
+    from grader.outputs.canvas import CanvasExportError
+    (tmp_path / "roster.csv").write_text("student_id,name\n1,a\n")
+    with pytest.raises(CanvasExportError, match="not a Canvas gradebook export"):
+        read_canvas_roster(tmp_path / "roster.csv")
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--map", "shapes"], "--map 'shapes': expected TOPIC=VALUE"),
+    (["--points", "shapes=many"], "--points 'shapes=many': expected TOPIC=VALUE"),
+    (["--roster", "missing.csv"], "cannot be read"),
+    (["--map", "shapez=Shapes (4712)"], "unknown topic shapez"),
+])
+def test_a_bad_export_option_exits_2_with_one_line(out, tmp_path, capsys, option, message):
+    from grader.cli import main
+    assert main(["export", "canvas", str(out), "--out", str(tmp_path / "c.csv"), *option]) == 2
+    assert message in capsys.readouterr().err

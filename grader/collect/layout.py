@@ -186,7 +186,8 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
             people[row.ids[0]] = Person(row.ids[0], row.name, row.email)
         else:
             person = people[known]
-            people[known] = Person(known, person.name or row.name, person.email or row.email)
+            # The instructor's roster names a student better than a download does ("liddellalice").
+            people[known] = Person(known, row.name or person.name, row.email or person.email)
     with_files = {student for student, _ in chosen}
     summary.nothing_usable = [(person, files_of.get(student, [])) for student, person in
                               sorted(people.items()) if student not in with_files]
