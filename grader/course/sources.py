@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from grader.course.fingerprint import sha256_hex
+
 MAX_SOURCE_BYTES = 1_000_000
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 REFUSAL = "only regular files inside your own folder are graded, so this topic scores 0"
@@ -40,6 +42,8 @@ class SubmittedFile:
     file: str | None
     source: str | None = None
     error: str | None = None
+    sha256: str | None = None  # of the file's bytes, when they were read and decoded
+    missing: bool = False  # no file for the topic at all: not handed in, unlike a refused one
 
 
 def _kind(mode: int) -> str:
@@ -148,7 +152,8 @@ def _topic_file(folder: int, topic: str) -> SubmittedFile:
     for suffix in SUBMISSION_SUFFIXES:
         name = f"{topic}{suffix}"
         try:
-            return SubmittedFile(name, decode_source(_read_in_folder(folder, name), name))
+            raw = _read_in_folder(folder, name)
+            return SubmittedFile(name, decode_source(raw, name), sha256=sha256_hex(raw))
         except FileNotFoundError:
             continue
         except RefusedFile as error:
@@ -156,7 +161,7 @@ def _topic_file(folder: int, topic: str) -> SubmittedFile:
         except SubmissionFileError as error:
             return SubmittedFile(name, error=str(error))
     return refused or SubmittedFile(None, error=(
-        f"no file {topic}.py or {topic}.ipynb in your submission, so this topic scores 0"))
+        f"no file {topic}.py or {topic}.ipynb in your submission, so this topic scores 0"), missing=True)
 
 
 def read_submissions(student_dir: Path, topics: Iterable[str]) -> dict[str, SubmittedFile]:
