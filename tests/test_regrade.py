@@ -266,6 +266,15 @@ def test_resume_rebuilds_a_students_files_from_their_record(course, submissions,
     assert_same_as_clean(out, submissions, course, tmp_path)
 
 
+def test_every_students_files_are_rebuilt_from_their_record_not_only_the_selected(
+        course, submissions, tmp_path):
+    out = tmp_path / "out"
+    grade_batch(submissions, out, course, progress=False)
+    shutil.rmtree(out / "bob")
+    grade_batch(submissions, out, course, students=["ann"], resume=True, progress=False)
+    assert_same_as_clean(out, submissions, course, tmp_path)
+
+
 def test_a_topic_not_handed_in_is_missing_not_zero(course, tmp_path):
     submissions = make_class(tmp_path / "class", {"ann": {"dot": DOT_RIGHT, "norm": "def norm(a):\n    return 0.0\n"},
                                                   "cy": {"dot": DOT_RIGHT}})

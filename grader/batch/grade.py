@@ -277,18 +277,20 @@ def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] |
             rows.append(row)
             run.students.append(log)
             bar.update(1)
-    run.in_out = _rebuild(job, submissions, available)
+    run.in_out = _rebuild(job, submissions, available, {row["student"] for row in rows})
     run.seconds = time.monotonic() - clock
     write_atomically(out / LOG_FILE, run.text())
     return BatchOutcome(sorted(rows, key=lambda row: row["student"]), run)
 
 
-def _rebuild(job: BatchJob, submissions: Path, available: dict[str, Topic]) -> int:
-    """Check every student's files against their record, then write the class outputs from
-    all of them; the number of students OUT holds."""
+def _rebuild(job: BatchJob, submissions: Path, available: dict[str, Topic], rendered: set[str]) -> int:
+    """Check the files of every student not ``rendered`` in this run against their record
+    (a run killed between a student's files, a file deleted), then write the class outputs
+    from every record; the number of students OUT holds."""
     students, present = [], set()
     for record in stored_records(job.out):
-        render_student(job, record)
+        if record.student not in rendered:
+            render_student(job, record)
         students.append(record.student)
         present.update(record.topics)
     topics = [available[name] for name in available if name in present]

@@ -76,6 +76,9 @@ class RunLog:
         """grading.log: the summary, then one block per student graded or checked."""
         lines = [self.summary(), ""]
         for s in sorted(self.students, key=lambda s: s.student):
+            if not s.graded:
+                lines.append(f"{display_id(s.student)}: nothing graded, kept {', '.join(s.kept) or 'nothing'}")
+                continue
             start = datetime.fromtimestamp(s.started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             lines.append(f"{display_id(s.student)}: started {start}, {s.seconds:.1f} s, "
                          f"isolation {s.isolation or 'n/a'}, {s.restarts} restarts, {s.timeouts} timeouts")
