@@ -191,6 +191,7 @@ def test_a_topic_handed_in_late_is_graded_by_resume(course, submissions, tmp_pat
     (submissions / "cy" / "norm.py").write_text(NORM_WRONG)
     outcome = run_batch(submissions, out, course, resume=True, progress=False)
     assert [(s, p.topic) for s, p in outcome.log.pairs()] == [("cy", "norm")]
+    assert "cy/norm missing -> 1" in outcome.log.summary()
     assert table(out / "grades.csv")["cy"]["norm"] == "1"
     assert_same_as_clean(out, submissions, course, tmp_path)
 

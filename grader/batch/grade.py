@@ -68,6 +68,7 @@ class StudentTask:
     inputs: dict[str, dict] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     before: dict[str, float | None] = field(default_factory=dict)
+    was_missing: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
 
@@ -118,6 +119,8 @@ def prepare(job: BatchJob, student_dir: Path) -> StudentTask:
             continue
         task.submitted[name], task.inputs[name] = submitted[name], inputs
         task.before[name] = None if previous is None else previous.result.score
+        if previous is not None and previous.missing:
+            task.was_missing.append(name)
         task.reasons[name] = (NEW if previous is None else CHANGED if previous.inputs != inputs
                               else REQUESTED)
     return task
@@ -181,7 +184,8 @@ def commit(job: BatchJob, task: StudentTask, graded: GradedTopics, restarts: int
         missing = task.submitted[name].missing
         record.topics[name] = TopicRecord(result, None if name in graded.errors else task.inputs[name],
                                           missing)
-        log.graded.append(PairLog(name, task.reasons[name], task.before[name], result.score, missing))
+        log.graded.append(PairLog(name, task.reasons[name], task.before[name], result.score, missing,
+                                  name in task.was_missing))
         log.isolation = log.isolation or (result.isolation if not missing else "")
         log.restarts += len(result.sandbox_failures)
         log.timeouts += _timeouts(result)

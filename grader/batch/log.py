@@ -24,6 +24,11 @@ class PairLog:
     before: float | None
     after: float
     missing: bool
+    was_missing: bool = False  # the grade before was of a topic not handed in
+
+    def change(self) -> str:
+        before = "none" if self.before is None else "missing" if self.was_missing else f"{self.before:g}"
+        return f"{before} -> {'missing' if self.missing else f'{self.after:g}'}"
 
 
 @dataclass
@@ -50,7 +55,7 @@ class RunLog:
 
     def changed_scores(self) -> list[tuple[str, PairLog]]:
         return [(student, p) for student, p in self.pairs(CHANGED, REQUESTED)
-                if p.before is not None and p.before != p.after]
+                if p.before is not None and (p.before, p.was_missing) != (p.after, p.missing)]
 
     def summary(self) -> str:
         """The closing lines the command prints (and the head of grading.log)."""
@@ -63,7 +68,7 @@ class RunLog:
         changed = self.changed_scores()
         if changed:
             lines.append(f"{len(changed)} scores changed: " + ", ".join(
-                f"{display_id(student)}/{p.topic} {p.before:g} -> {p.after:g}" for student, p in changed))
+                f"{display_id(student)}/{p.topic} {p.change()}" for student, p in changed))
         else:
             lines.append("no score changed" if self.pairs(CHANGED, REQUESTED) else "")
         errors = sum(len(s.grader_errors) for s in self.students)
@@ -83,9 +88,7 @@ class RunLog:
             lines.append(f"{display_id(s.student)}: started {start}, {s.seconds:.1f} s, "
                          f"isolation {s.isolation or 'n/a'}, {s.restarts} restarts, {s.timeouts} timeouts")
             for p in s.graded:
-                before = "none" if p.before is None else f"{p.before:g}"
-                after = "missing" if p.missing else f"{p.after:g}"
-                lines.append(f"  {p.topic}: graded ({p.reason}), {before} -> {after}")
+                lines.append(f"  {p.topic}: graded ({p.reason}), {p.change()}")
             if s.kept:
                 lines.append(f"  kept: {', '.join(s.kept)}")
             for error in s.grader_errors:
