@@ -12,9 +12,11 @@ from grader.authoring.otter_export import ExportError, master_notebook
 from grader.authoring.release import ReleaseError, release
 from grader.authoring.scaffold import ScaffoldError, new_topic
 from grader.authoring.validate import validate_topic
-from grader.batch.grade import BatchError, grade_batch
+from grader.batch.grade import BatchError, run_batch
+from grader.batch.log import LOG_FILE
 from grader.collect.layout import identity_names, submission_times
 from grader.collect.platforms import PLATFORMS, CollectError, collect
+from grader.course.fingerprint import grader_version
 from grader.course.policy import COURSE_FILE, PolicyError, read_policy
 from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
@@ -73,16 +75,17 @@ def command_grade(args) -> int:
     course = _course(args)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    started = time.monotonic()
+    # A bar is for a person watching: never in a log file, a pipe or CI's output.
+    progress = not args.no_progress and sys.stdout.isatty() and sys.stderr.isatty()
     try:
-        rows = grade_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
-                           jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
-                           limits=_limits(course, args), seed=args.seed,
-                           scheduler=args.scheduler)
+        outcome = run_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
+                            students=args.students, jobs=args.jobs, resume=args.resume,
+                            progress=progress, limits=_limits(course, args), seed=args.seed,
+                            scheduler=args.scheduler)
     except BatchError as error:
         raise UsageError(str(error)) from None
-    print(f"graded {len(rows)} students in {time.monotonic() - started:.1f} s; "
-          f"gradebook: {Path(args.out) / 'grades.csv'}")
+    print(outcome.log.summary())
+    print(f"gradebook: {Path(args.out) / 'grades.csv'}; log: {Path(args.out) / LOG_FILE}")
     return EXIT_OK
 
 
@@ -226,6 +229,7 @@ def _variation_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description="Auto-graded ML exercises.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {grader_version()}")
     parser.add_argument("--course", help="course folder with exercises/ and solutions/ "
                                          "(default: found from the current folder)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -238,10 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade a folder of student submissions")
     grade.add_argument("submissions", help="folder with one subfolder per student")
     grade.add_argument("--out", required=True, help="where reports and grades.csv are written")
-    grade.add_argument("--topics", nargs="+", metavar="NAME", help="topics to grade (default: all found)")
+    grade.add_argument("--topics", nargs="+", metavar="NAME", help="topics to grade (default: all found); "
+                       "other topics' grades in OUT are kept")
+    grade.add_argument("--students", nargs="+", metavar="ID",
+                       help="grade only these students (folder names); the others' grades in OUT are kept")
     grade.add_argument("--jobs", type=int, default=1, help="students graded in parallel")
     grade.add_argument("--resume", action="store_true",
-                       help="keep students already graded in OUT; grade the rest")
+                       help="keep each grade in OUT whose file, tests, grader, seed and limits "
+                            "are unchanged; grade the rest")
     grade.add_argument("--call-timeout", type=float,
                        help=f"seconds one call into student code may take (default: course.toml's "
                             f"[limits] call_seconds, else {Limits.call_seconds:g})")

@@ -108,4 +108,4 @@ def test_canvas_csv_has_identity_columns_a_points_possible_row_and_one_column_pe
     assert table == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "shapes", "kmeans"],
                      ["Points Possible", "", "", "", "", "3", "2"],
                      ["ana", "", "", "ana", "", "3", "2"],
-                     ["bo", "", "", "bo", "", "1.5", "0"]]
+                     ["bo", "", "", "bo", "", "1.5", ""]]  # no grade: blank, no score

@@ -14,15 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from grader.outputs.results import StudentResult
 
 TASKS_PER_THREAD = 2
 CONNECT_SECONDS = 10
 
 
 def run_on_cluster(address: str, students: list[Path], read: Callable[[Path], Any],
-                   grade: Callable[[str, Any], StudentResult],
-                   failed: Callable[[Path], StudentResult]) -> Iterator[tuple[Path, StudentResult]]:
+                   grade: Callable[[str, Any], Any],
+                   failed: Callable[[Path], Any]) -> Iterator[tuple[Path, Any]]:
     """Grade ``students`` on the cluster at ``address``, yielding results as they finish:
     ``read(folder)`` runs here on the client, ``grade(student, what_read)`` on a worker."""
     from dask.distributed import Client, as_completed

@@ -1,22 +1,29 @@
-"""Grading a whole class: one student per job, results written as each finishes.
+"""Grading a whole class into OUT, which always holds the right grade of every (student, topic).
 
-Each student's outputs are written by the process that graded them, atomically;
-the main process only keeps one gradebook row per student, so memory does not
-grow with the size of the class beyond that.
+OUT is a store (``grader.batch.store``): each student's record holds each topic's result and
+what it depends on. A run grades the (student, topic) pairs it selects (``topics``,
+``students``), or with ``resume`` only those whose inputs differ from the record's, merges
+them into the records and keeps every other grade. Each student's record, ``results.json``
+and ``report.html`` are written by the process that graded them, atomically; then every
+student's files are checked against their record (a run killed between two of a student's
+files is repaired here) and the class outputs are rebuilt from every record OUT holds, one
+student at a time, so memory does not grow with the class beyond one small row per student.
 """
 from __future__ import annotations
 
 import concurrent.futures as futures
 import functools
-import json
 import multiprocessing
+import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from grader.batch.cluster import run_on_cluster
+from grader.batch.log import CHANGED, LOG_FILE, NEW, REQUESTED, PairLog, RunLog, StudentLog
+from grader.batch.store import StudentRecord, TopicRecord, grade_inputs, load_record, save_record, stored_records
 from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
@@ -24,14 +31,15 @@ from grader.grading.outcomes import TopicResult
 from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.class_report import write_class_outputs
 from grader.outputs.gradebook import write_gradebook
-from grader.outputs.report import write_report
-from grader.outputs.results import StudentResult, write_results_json
+from grader.outputs.report import render_report
+from grader.outputs.results import TEMPORARY_SUFFIX, results_json_text, write_atomically, write_if_changed
 from grader.outputs.student_ids import output_name
 from grader.sandbox.launcher import Limits
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
 GRADEBOOK_FILE = "grades.csv"
+UNAVAILABLE = "unavailable"  # the isolation of a topic the sandbox could not grade at all
 
 
 class BatchError(Exception):
@@ -45,9 +53,37 @@ class BatchJob:
     topics: tuple[str, ...]
     limits: Limits
     seed: int | None = None  # the course seed; each student's own is derived from it
+    resume: bool = False  # keep a grade whose inputs are unchanged
 
     def student_seed(self, student: str) -> int | None:
         return None if self.seed is None else student_seed(self.seed, student)
+
+
+@dataclass
+class StudentTask:
+    """What one student's grading must do: the pairs to grade (with their files, inputs,
+    why, and the score before) and the topics kept. Plain data, sent to a Dask worker."""
+    student: str
+    submitted: dict[str, SubmittedFile] = field(default_factory=dict)
+    inputs: dict[str, dict] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    before: dict[str, float | None] = field(default_factory=dict)
+    was_missing: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GradedTopics:
+    results: dict[str, TopicResult]
+    errors: dict[str, str]  # topic -> what went wrong in the grader (never the student's doing)
+    started: float
+    seconds: float
+
+
+@dataclass
+class BatchOutcome:
+    rows: list[dict]  # one per student of this run
+    log: RunLog
 
 
 def find_students(submissions: Path) -> list[Path]:
@@ -68,67 +104,111 @@ def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[s
     return [name for name in available if name in present]
 
 
+def prepare(job: BatchJob, student_dir: Path) -> StudentTask:
+    """Read the student's files and decide, against their record, which pairs to grade."""
+    student = student_dir.name
+    topics = discover_topics(job.course)
+    submitted = read_submissions(student_dir, job.topics, topics)
+    record = load_record(job.out, student)
+    task = StudentTask(student)
+    for name in job.topics:
+        inputs = grade_inputs(topics[name], submitted[name], job.student_seed(student), job.limits)
+        previous = record.topics.get(name) if record else None
+        if previous is not None and job.resume and previous.inputs == inputs:
+            task.kept.append(name)
+            continue
+        task.submitted[name], task.inputs[name] = submitted[name], inputs
+        task.before[name] = None if previous is None else previous.result.score
+        if previous is not None and previous.missing:
+            task.was_missing.append(name)
+        task.reasons[name] = (NEW if previous is None else CHANGED if previous.inputs != inputs
+                              else REQUESTED)
+    return task
+
+
 def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
-                 deadline: StudentDeadline | None = None) -> TopicResult:
+                 deadline: StudentDeadline | None = None) -> tuple[TopicResult, str | None]:
     options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline}
     if submitted.error is not None:
-        return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options)
+        return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options), None
     try:
-        return grade_source(topic, submitted.source, file=submitted.file, **options)
+        result = grade_source(topic, submitted.source, file=submitted.file, **options)
     except Exception:  # a grader bug must cost neither this topic's other students nor the batch
+        failure = traceback.format_exc(limit=2).splitlines()[-1]
         return grade_source(topic, None, file=submitted.file, load_error=(
-            "the grader failed on this file; your instructor has been told. "
-            + traceback.format_exc(limit=2).splitlines()[-1]), **options)
+            "the grader failed on this file; your instructor has been told. " + failure),
+            **options), failure
+    if result.isolation == UNAVAILABLE:
+        return result, "the sandbox failed: " + "; ".join(result.sandbox_failures)[:500]
+    return result, None
 
 
-def read_student(job: BatchJob, student_dir: Path) -> dict[str, SubmittedFile]:
-    """The student's file for each of the job's topics (on the Dask client, sent with the task)."""
-    return read_submissions(student_dir, job.topics)
-
-
-def grade_submitted(job: BatchJob, student: str, submitted: dict[str, SubmittedFile]) -> StudentResult:
-    """Grade every topic for one student from the files ``read_student`` read, within the
-    student's time (``Limits.student_seconds``)."""
+def grade_task(job: BatchJob, task: StudentTask) -> GradedTopics:
+    """Grade the task's pairs within the student's time (``Limits.student_seconds``)."""
     topics = discover_topics(job.course)
+    started, clock = time.time(), time.monotonic()
     deadline = StudentDeadline.starting_now(job.limits.student_seconds)
-    return StudentResult(student, [_grade_topic(job, topics[name], student, submitted[name], deadline)
-                                   for name in job.topics])
+    results, errors = {}, {}
+    for name in job.topics:
+        if name in task.submitted:
+            results[name], error = _grade_topic(job, topics[name], task.student, task.submitted[name],
+                                                deadline)
+            if error:
+                errors[name] = error
+    return GradedTopics(results, errors, started, time.monotonic() - clock)
 
 
-def grade_student_result(job: BatchJob, student_dir: Path) -> StudentResult:
-    """Grade every topic for one student."""
-    return grade_submitted(job, student_dir.name, read_student(job, student_dir))
+def failed_topics(job: BatchJob, task: StudentTask) -> GradedTopics:
+    """The task's pairs for a student whose grading killed the grading process twice: 0, with
+    a message, for review (and graded again by the next run)."""
+    topics = discover_topics(job.course)
+    message = "the grader's process died twice while grading this submission; ask your instructor"
+    results = {name: grade_source(topics[name], None, file=None, load_error=message,
+                                  seed=job.student_seed(task.student)) for name in task.submitted}
+    return GradedTopics(results, {name: "the grading process died twice" for name in results},
+                        time.time(), 0.0)
 
 
-def grade_student(job: BatchJob, student_dir: Path) -> dict:
-    """Grade one student, write their files, and return their gradebook row."""
-    return _write_student(job, grade_student_result(job, student_dir))
+def _timeouts(result: TopicResult) -> int:
+    return sum(o.mistake == "did_not_run" and ("within" in o.message or "grading time" in o.message)
+               for o in result.outcomes)
 
 
-def _write_student(job: BatchJob, result: StudentResult) -> dict:
+def commit(job: BatchJob, task: StudentTask, graded: GradedTopics, restarts: int = 0) -> tuple[dict, StudentLog]:
+    """Merge the graded pairs into the student's record, write it and the student's files,
+    and return their gradebook row and what was done."""
+    record = load_record(job.out, task.student) or StudentRecord(task.student)
+    log = StudentLog(task.student, graded.started, graded.seconds, kept=list(task.kept),
+                     restarts=restarts)
+    for name, result in graded.results.items():
+        missing = task.submitted[name].missing
+        record.topics[name] = TopicRecord(result, None if name in graded.errors else task.inputs[name],
+                                          missing)
+        log.graded.append(PairLog(name, task.reasons[name], task.before[name], result.score, missing,
+                                  name in task.was_missing))
+        log.isolation = log.isolation or (result.isolation if not missing else "")
+        log.restarts += len(result.sandbox_failures)
+        log.timeouts += _timeouts(result)
+    log.grader_errors = [f"{name}: {error}" for name, error in graded.errors.items()]
+    saved = save_record(job.out, record) if graded.results else record
+    return render_student(job, saved), log
+
+
+def render_student(job: BatchJob, record: StudentRecord) -> dict:
+    """Write the student's results.json and report.html from their record (where they differ)."""
+    result = record.student_result(list(discover_topics(job.course)))
     folder = job.out / output_name(result.student)  # the id is data, never a path
-    write_results_json(folder / RESULTS_FILE, result)
-    write_report(folder / REPORT_FILE, result, job.course / "templates")
-    return gradebook_row(result.student, {t.topic: t.score for t in result.topics},
-                         result.score, result.max_score)
+    write_if_changed(folder / RESULTS_FILE, results_json_text(result))
+    write_if_changed(folder / REPORT_FILE, render_report(result, job.course / "templates"))
+    return {"student": result.student, "topics": {t.topic: t.score for t in result.topics},
+            "total": result.score, "max_total": result.max_score, "missing": sorted(result.missing)}
 
 
-def gradebook_row(student: str, scores: dict[str, float], total: float, max_total: float) -> dict:
-    return {"student": student, "topics": scores, "total": total, "max_total": max_total}
-
-
-def finished_row(out: Path, student: str) -> dict | None:
-    """The row of a student graded by an earlier run (for --resume), if complete."""
-    folder = out / output_name(student)
-    path = folder / RESULTS_FILE
-    if not (path.is_file() and (folder / REPORT_FILE).is_file()):
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        scores = {name: t["score"] for name, t in data["extra_data"]["topics"].items()}
-        return gradebook_row(student, scores, data["score"], data["max_score"])
-    except (ValueError, KeyError, TypeError):
-        return None
+def grade_student(job: BatchJob, student_dir: Path, restarts: int = 0) -> tuple[dict, StudentLog]:
+    """Grade one student's selected pairs, write their files, return their row and log."""
+    task = prepare(job, student_dir)
+    return commit(job, task, grade_task(job, task) if task.submitted else
+                  GradedTopics({}, {}, time.time(), 0.0), restarts)
 
 
 def _check_layout(submissions: Path, out: Path, course: Path) -> None:
@@ -141,46 +221,87 @@ def _check_layout(submissions: Path, out: Path, course: Path) -> None:
                          "or solutions")
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files of a run killed mid-write: never a whole file, so never read."""
+    for pattern in (f".*{TEMPORARY_SUFFIX}", f"*/.*{TEMPORARY_SUFFIX}"):
+        for leftover in out.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
+def _selected(students: list[Path], names: list[str] | None) -> list[Path]:
+    if not names:
+        return students
+    by_name = {student.name: student for student in students}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise BatchError(f"no submission folder for student {', '.join(unknown)}")
+    return [by_name[name] for name in sorted(set(names))]
+
+
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
-                jobs: int = 1, resume: bool = False, progress: bool = True,
-                limits: Limits | None = None, seed: int | None = None,
+                students: list[str] | None = None, jobs: int = 1, resume: bool = False,
+                progress: bool = True, limits: Limits | None = None, seed: int | None = None,
                 scheduler: str | None = None) -> list[dict]:
+    """Grade into OUT (see ``run_batch``); one gradebook row per student of this run."""
+    return run_batch(submissions, out, course, topics=topics, students=students, jobs=jobs,
+                     resume=resume, progress=progress, limits=limits, seed=seed,
+                     scheduler=scheduler).rows
+
+
+def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
+              students: list[str] | None = None, jobs: int = 1, resume: bool = False,
+              progress: bool = True, limits: Limits | None = None, seed: int | None = None,
+              scheduler: str | None = None) -> BatchOutcome:
+    """Grade the selected (student, topic) pairs into OUT, merging with what it holds, then
+    rebuild the class outputs from every grade OUT holds and write OUT/grading.log."""
+    clock = time.monotonic()
     available = discover_topics(course)
-    students = find_students(submissions)
+    everyone = find_students(submissions)
     if topics:
         unknown = [t for t in topics if t not in available]
         if unknown:
             raise BatchError(f"unknown topic {', '.join(unknown)}; the topics are: {', '.join(available)}")
+        topics = [name for name in available if name in set(topics)]
     else:
-        topics = topics_in_batch(students, available)
+        topics = topics_in_batch(everyone, available)  # the whole class's, even with --students
         if not topics:
-            linked = sum(student.is_symlink() for student in students)
+            linked = sum(student.is_symlink() for student in everyone)
             raise BatchError(f"no submission files for any topic ({', '.join(available)}) in {submissions}"
                              + (f"; {linked} of the student folders are symbolic links, which "
                                 "are never followed" if linked else ""))
+    selected = _selected(everyone, students)
     _check_layout(submissions, out, course)
     out.mkdir(parents=True, exist_ok=True)
-    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed)
-    rows = []
-    pending = []
-    for leftover in out.glob("*/.*.tmp"):  # from a run killed mid-write
-        leftover.unlink(missing_ok=True)
-    for student in students:
-        row = finished_row(out, student.name) if resume else None
-        if row is not None:
+    _remove_leftovers(out)
+    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed, resume)
+    rows, run = [], RunLog()
+    with tqdm(total=len(selected), desc="grading", unit="student", disable=not progress) as bar:
+        results = _run_on_cluster(job, selected, scheduler) if scheduler else _run(job, selected, jobs)
+        for row, log in results:
             rows.append(row)
-        else:
-            pending.append(student)
-    with tqdm(total=len(students), initial=len(rows), desc="grading", unit="student",
-              disable=not progress) as bar:
-        results = _run_on_cluster(job, pending, scheduler) if scheduler else _run(job, pending, jobs)
-        for row in results:
-            rows.append(row)
+            run.students.append(log)
             bar.update(1)
-    write_gradebook(out / GRADEBOOK_FILE, rows, list(topics))
-    write_class_outputs(out, submissions, [row["student"] for row in rows],
-                        [available[name] for name in topics], templates=course / "templates")
-    return rows
+    run.in_out = _rebuild(job, submissions, available, {row["student"] for row in rows})
+    run.seconds = time.monotonic() - clock
+    write_atomically(out / LOG_FILE, run.text())
+    return BatchOutcome(sorted(rows, key=lambda row: row["student"]), run)
+
+
+def _rebuild(job: BatchJob, submissions: Path, available: dict[str, Topic], rendered: set[str]) -> int:
+    """Check the files of every student not ``rendered`` in this run against their record
+    (a run killed between a student's files, a file deleted), then write the class outputs
+    from every record; the number of students OUT holds."""
+    students, present = [], set()
+    for record in stored_records(job.out):
+        if record.student not in rendered:
+            render_student(job, record)
+        students.append(record.student)
+        present.update(record.topics)
+    topics = [available[name] for name in available if name in present]
+    summary = write_class_outputs(job.out, submissions, students, topics,
+                                  templates=job.course / "templates")
+    write_gradebook(job.out / GRADEBOOK_FILE, summary.rows, [t.name for t in topics])
+    return len(students)
 
 
 def _run(job: BatchJob, students: list[Path], jobs: int):
@@ -192,7 +313,7 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
     remaining, attempts, completed = list(students), {}, 0
     while remaining:
         with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            running = {pool.submit(grade_student, job, s): s for s in remaining}
+            running = {pool.submit(grade_student, job, s, attempts.get(s, 0)): s for s in remaining}
             remaining = []
             for future in futures.as_completed(running):
                 student = running[future]
@@ -211,24 +332,25 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
                         yield _failed_student(job, student)
 
 
+def _failed_student(job: BatchJob, student_dir: Path) -> tuple[dict, StudentLog]:
+    task = prepare(job, student_dir)
+    return commit(job, task, failed_topics(job, task), restarts=2)
+
+
 def _run_on_cluster(job: BatchJob, students: list[Path], scheduler: str):
     try:
-        for _, result in run_on_cluster(scheduler, students, functools.partial(read_student, job),
-                                        functools.partial(grade_submitted, job),
-                                        functools.partial(_failed_result, job)):
-            yield _write_student(job, result)
+        for student, (task, graded) in run_on_cluster(
+                scheduler, students, functools.partial(prepare, job),
+                functools.partial(_grade_on_worker, job), functools.partial(_failed_on_cluster, job)):
+            yield commit(job, task, graded)
     except (OSError, TimeoutError) as error:
         raise BatchError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from None
 
 
-def _failed_result(job: BatchJob, student_dir: Path) -> StudentResult:
-    """A student whose grading killed the grading process twice: 0, with a message, for review."""
-    topics = discover_topics(job.course)
-    message = "the grader's process died twice while grading this submission; ask your instructor"
-    return StudentResult(student_dir.name, [
-        grade_source(topics[name], None, file=None, load_error=message, seed=job.student_seed(
-            student_dir.name)) for name in job.topics])
+def _grade_on_worker(job: BatchJob, student: str, task: StudentTask) -> tuple[StudentTask, GradedTopics]:
+    return task, grade_task(job, task)
 
 
-def _failed_student(job: BatchJob, student_dir: Path) -> dict:
-    return _write_student(job, _failed_result(job, student_dir))
+def _failed_on_cluster(job: BatchJob, student_dir: Path) -> tuple[StudentTask, GradedTopics]:
+    task = prepare(job, student_dir)
+    return task, failed_topics(job, task)

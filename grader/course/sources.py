@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from grader.course.fingerprint import sha256_hex
+
 MAX_SOURCE_BYTES = 1_000_000
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 REFUSAL = "only regular files inside your own folder are graded, so this topic scores 0"
@@ -42,6 +44,8 @@ class SubmittedFile:
     source: str | None = None
     error: str | None = None
     found: tuple[str, ...] = ()
+    sha256: str | None = None  # of the file's bytes, when they were read and decoded
+    missing: bool = False  # no file for the topic at all: not handed in, unlike a refused one
 
 
 # How many of a folder's other names a "no file" message lists, and how long each may be:
@@ -180,23 +184,30 @@ def _topic_file(folder: int, topic: str, others: tuple[str, ...]) -> SubmittedFi
     for suffix in SUBMISSION_SUFFIXES:
         name = f"{topic}{suffix}"
         try:
-            return SubmittedFile(name, decode_source(_read_in_folder(folder, name), name))
+            raw = _read_in_folder(folder, name)
+            return SubmittedFile(name, decode_source(raw, name), sha256=sha256_hex(raw))
         except FileNotFoundError:
             continue
         except RefusedFile as error:
             refused = refused or SubmittedFile(name, error=str(error))
         except SubmissionFileError as error:
             return SubmittedFile(name, error=str(error))
-    return refused or SubmittedFile(None, error=missing_message(topic, others), found=others)
+    return refused or SubmittedFile(None, error=missing_message(topic, others), found=others,
+                                    missing=True)
 
 
-def read_submissions(student_dir: Path, topics: Iterable[str]) -> dict[str, SubmittedFile]:
-    """Each topic's file in a student's folder: the one way grading reads student files."""
+def read_submissions(student_dir: Path, topics: Iterable[str],
+                     course_topics: Iterable[str] = ()) -> dict[str, SubmittedFile]:
+    """Each topic's file in a student's folder: the one way grading reads student files.
+
+    A missing topic's message lists the folder's other names, leaving out the files of
+    ``topics`` and ``course_topics``, so it is the same whichever topics one run grades."""
     topics = list(topics)
     try:
         with student_folder(student_dir) as folder:
             # Names no topic read: listing opens nothing; a topic's own file is not "found".
-            taken = {f"{topic}{suffix}" for topic in topics for suffix in SUBMISSION_SUFFIXES}
+            taken = {f"{topic}{suffix}" for topic in (*topics, *course_topics)
+                     for suffix in SUBMISSION_SUFFIXES}
             others = tuple(shown_name(n) for n in sorted(os.listdir(folder)) if n not in taken)
             return {topic: _topic_file(folder, topic, others) for topic in topics}
     except SubmissionFileError as error:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
+from grader.course.fingerprint import sha256_hex
 from grader.course.topics import Topic, import_file, reference_path
 from grader.grading.memo import MemoizedReference
 from grader.grading.replay import Example
@@ -24,17 +25,20 @@ class GradingSession:
     """The per-process state of grading: loaded modules, recorded examples, memoized answers."""
 
     def __init__(self) -> None:
-        self.modules: dict[Path, ModuleType] = {}
+        self.modules: dict[tuple[Path, str], ModuleType] = {}  # by path and sha256
         # test function -> its recorded examples, or None when it cannot be replayed
         self.recordings: dict[Callable, list[Example] | None] = {}
         self.references: dict[int, MemoizedReference] = {}  # by id() of the reference module
 
     def load_module(self, path: Path, name: str) -> ModuleType:
-        """Import a trusted file (reference or test module) once in this session."""
+        """Import a trusted file (reference or test module) once in this session, and again
+        when its bytes change: a long-lived process (a Dask worker, a test run) that grades
+        after a hidden test was fixed must grade with the fixed test."""
         path = path.resolve()
-        if path not in self.modules:
-            self.modules[path] = import_file(path, name)
-        return self.modules[path]
+        key = (path, sha256_hex(path.read_bytes()))
+        if key not in self.modules:
+            self.modules[key] = import_file(path, name)
+        return self.modules[key]
 
     def reference_module(self, topic: Topic) -> ModuleType:
         return self.load_module(reference_path(topic), f"_reference_{topic.name}")

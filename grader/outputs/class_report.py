@@ -3,7 +3,9 @@
 Students' results.json files are read one at a time and folded into counters, so
 memory grows with the number of students only by one small row each (the same
 as the gradebook), never by their full results. Students graded by an earlier
-run (--resume) are read like any other.
+run (--resume) are read like any other. A topic a student did not hand in is missing, not
+a 0: it counts in no score statistic or pass rate (those are over the students who handed
+the topic in), and its cell in the rows is None.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from grader.course.topics import Topic
 from grader.outputs.gradebook import canvas_csv
 from grader.outputs.plots import Histogram, histogram
 from grader.outputs.report import TEMPLATES, environment
-from grader.outputs.results import test_description, write_atomically
+from grader.outputs.results import MISSING, test_description, topic_state, write_if_changed
 from grader.outputs.similarity import class_similarity, render_similarity
 from grader.outputs.student_ids import display_id, output_name, report_link
 from grader.outputs.visibility import visible
@@ -65,6 +67,7 @@ class TopicStats:
     max_score: float = 0.0
     scores: Counter = field(default_factory=Counter)  # score -> number of students: exact, and small
     failed_to_run: int = 0
+    missing: int = 0  # students who did not hand the topic in (not in ``scores``)
 
     @property
     def count(self) -> int:
@@ -114,11 +117,15 @@ class ClassSummary:
 
     def add(self, student: str, results: dict) -> None:
         topics = results["extra_data"]["topics"]
+        missing = {name for name, topic in topics.items() if topic_state(topic) == MISSING}
         for name, topic in topics.items():
             stats = self.topics.get(name)
             if stats is None:
                 continue
             stats.max_score = max(stats.max_score, float(topic["max_score"]))
+            if name in missing:
+                stats.missing += 1
+                continue
             stats.scores[float(topic["score"])] += 1
             if topic.get("error"):
                 stats.failed_to_run += 1
@@ -126,11 +133,12 @@ class ClassSummary:
                                            "error": visible(topic["error"].strip().splitlines()[0][:300])})
         seen_mistakes = set()
         for test in results["tests"]:
-            self._add_test(test, seen_mistakes)
+            if test["extra_data"]["topic"] not in missing:
+                self._add_test(test, seen_mistakes)
         self.rows.append({"student": student, "total": float(results["score"]),
                           "max_total": float(results["max_score"]),
-                          "topics": {name: float(t["score"]) for name, t in topics.items()
-                                     if name in self.topics}})
+                          "topics": {name: None if name in missing else float(t["score"])
+                                     for name, t in topics.items() if name in self.topics}})
 
     def _add_test(self, test: dict, seen_mistakes: set) -> None:
         extra = test["extra_data"]
@@ -183,7 +191,7 @@ def summary_json(summary: ClassSummary) -> dict:
                      for row in summary.rows},
         "topics": {name: {"title": t.title, "max_score": t.max_score, "students": t.count,
                           "mean": round(t.mean(), 4), "median": t.median(),
-                          "failed_to_run": t.failed_to_run,
+                          "failed_to_run": t.failed_to_run, "missing": t.missing,
                           "histogram": {"bin_percent_from": [10 * i for i in range(HISTOGRAM_BINS)],
                                         "counts": t.bin_counts()}}
                    for name, t in summary.topics.items()},
@@ -213,10 +221,10 @@ def write_class_report(out: Path, students: Iterable[str], titles: dict[str, str
                        similarity: bool = False, templates: Path = TEMPLATES) -> ClassSummary:
     """Write OUT/index.html, OUT/summary.json and OUT/canvas_grades.csv."""
     summary = summarize(out, students, titles)
-    write_atomically(out / SUMMARY_FILE, json.dumps(summary_json(summary), indent=1) + "\n")
-    write_atomically(out / CANVAS_FILE, canvas_csv(summary.rows, list(titles),
+    write_if_changed(out / SUMMARY_FILE, json.dumps(summary_json(summary), indent=1) + "\n")
+    write_if_changed(out / CANVAS_FILE, canvas_csv(summary.rows, list(titles),
                                                    {n: t.max_score for n, t in summary.topics.items()}))
-    write_atomically(out / INDEX_FILE, render_index(summary, similarity=similarity, templates=templates))
+    write_if_changed(out / INDEX_FILE, render_index(summary, similarity=similarity, templates=templates))
     return summary
 
 
@@ -226,6 +234,6 @@ def write_class_outputs(out: Path, submissions: Path, students: list[str], topic
     (instructor only), then index.html (which links it), summary.json and canvas_grades.csv."""
     titles = {t.name: t.title for t in topics}
     similarity = class_similarity(submissions, students, topics)
-    write_atomically(out / SIMILARITY_FILE, render_similarity(similarity, titles, len(students),
+    write_if_changed(out / SIMILARITY_FILE, render_similarity(similarity, titles, len(students),
                                                               templates=templates))
     return write_class_report(out, students, titles, similarity=True, templates=templates)

@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Iterable
 
-from grader.outputs.results import write_atomically
+from grader.outputs.results import write_if_changed
 from grader.outputs.student_ids import display_id
 
 # OWASP's CSV injection guidance: a spreadsheet evaluates a cell starting with one of these
@@ -33,15 +33,28 @@ def _csv(rows: Iterable[list[str | float]]) -> str:
     return buffer.getvalue()
 
 
+# grades.csv's cell for a topic the student did not hand in (a 0 in their total), and for one
+# OUT holds no grade of at all; Canvas gets a blank cell for both, which it takes as no score.
+MISSING_CELL = "missing"
+NOT_GRADED_CELL = ""
+
+
+def _cell(scores: dict, topic: str, missing: str) -> str | float:
+    if topic not in scores:
+        return NOT_GRADED_CELL
+    return missing if scores[topic] is None else scores[topic]
+
+
 def gradebook_csv(rows: list[dict], topics: list[str]) -> str:
-    """rows: {"student": id, "topics": {topic: score}, "total": x, "max_total": y}."""
+    """rows: {"student": id, "topics": {topic: score, or None when not handed in}, "total": x,
+    "max_total": y}."""
     return _csv([["student_id", *topics, "total", "max_total"]] + [
-        [display_id(row["student"]), *(row["topics"].get(t, 0.0) for t in topics), row["total"],
-         row["max_total"]] for row in sorted(rows, key=lambda r: r["student"])])
+        [display_id(row["student"]), *(_cell(row["topics"], t, MISSING_CELL) for t in topics),
+         row["total"], row["max_total"]] for row in sorted(rows, key=lambda r: r["student"])])
 
 
 def write_gradebook(path: Path, rows: list[dict], topics: list[str]) -> None:
-    write_atomically(path, gradebook_csv(rows, topics))
+    write_if_changed(path, gradebook_csv(rows, topics))
 
 
 # Canvas's gradebook import: identity columns first (Canvas matches a row to a student by
@@ -59,4 +72,4 @@ def canvas_csv(rows: list[dict], topics: list[str], max_scores: dict[str, float]
     return _csv([[*CANVAS_IDENTITY, *topics],
                  [CANVAS_POINTS_ROW, "", "", "", "", *(max_scores.get(t, 0.0) for t in topics)]] + [
         [display_id(row["student"]), "", "", display_id(row["student"]), "",
-         *(row["topics"].get(t, 0.0) for t in topics)] for row in students])
+         *(_cell(row["topics"], t, NOT_GRADED_CELL) for t in topics)] for row in students])

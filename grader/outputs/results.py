@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.grading.outcomes import TestOutcome, TopicResult
@@ -12,10 +12,21 @@ from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import detail_text, student_view, visible
 
 
+# A topic's state in extra_data.topics: graded from a file, or not handed in (which scores 0
+# in results.json, as Gradescope needs a number, but is shown as missing elsewhere).
+GRADED, MISSING = "graded", "missing"
+# Files the batch writes are read by others (a web server, a TA's account): not mkstemp's 0600.
+FILE_MODE = 0o644
+
+
 @dataclass
 class StudentResult:
     student: str
     topics: list[TopicResult]
+    # Per topic, what its grade depends on (grader.batch.store) and the topics not handed in;
+    # empty for a result that was not graded by the batch (grader check, say).
+    inputs: dict[str, dict | None] = field(default_factory=dict)
+    missing: frozenset[str] = frozenset()
 
     @property
     def score(self) -> float:
@@ -106,17 +117,38 @@ def gradescope_results(result: StudentResult) -> dict:
             "student": display_id(result.student),  # the folder name; undecodable bytes as \\xNN
             "isolation": isolation,
             "seed": result.seed,
-            "topics": {t.topic: {"score": t.score, "max_score": t.max_score, "file": t.file,
-                                 "error": visible(t.error) if t.error else t.error} for t in result.topics},
+            "topics": {t.topic: _topic_entry(result, t) for t in result.topics},
         },
     }
 
 
+def _topic_entry(result: StudentResult, topic: TopicResult) -> dict:
+    entry = {"score": topic.score, "max_score": topic.max_score, "file": topic.file,
+             "error": visible(topic.error) if topic.error else topic.error}
+    if topic.topic in result.inputs:
+        entry["state"] = MISSING if topic.topic in result.missing else GRADED
+        entry["inputs"] = result.inputs[topic.topic]
+    return entry
+
+
+def topic_state(entry: dict) -> str:
+    """A results.json topic entry's state; files written before states existed say none, and
+    their topics count as graded (as they were)."""
+    return MISSING if entry.get("state") == MISSING else GRADED
+
+
+TEMPORARY_SUFFIX = ".tmp"
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename, so readers never see half a file."""
+    """Write to a temporary file beside ``path``, fsync it and rename it over ``path``, so
+    readers (and a run killed at any point) see the old file or the new one, never half.
+    The temporary file is ``.<name>.<random>.tmp``: hidden, and removed by the next batch."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=TEMPORARY_SUFFIX)
     try:
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -125,7 +157,38 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a power cut, not only a killed process)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """``write_atomically`` unless ``path`` already holds exactly ``text``; whether it wrote.
+    A file left as it was keeps its time stamp, so a kept grade is visibly untouched."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return False
+    except OSError:
+        pass
+    write_atomically(path, text)
+    return True
+
+
+def results_json_text(result: StudentResult) -> str:
+    return json.dumps(gradescope_results(result), indent=2, sort_keys=False) + "\n"
 
 
 def write_results_json(path: Path, result: StudentResult) -> None:
-    write_atomically(path, json.dumps(gradescope_results(result), indent=2, sort_keys=False) + "\n")
+    write_atomically(path, results_json_text(result))
