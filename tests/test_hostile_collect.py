@@ -162,6 +162,26 @@ def test_a_canvas_name_holding_another_users_id_never_puts_a_zip_into_their_fold
     assert (out / "1001" / "regularization.py").read_text() == HONEST
 
 
+@pytest.mark.xfail(strict=True, reason="finding 12: gradescope.read_gradescope keys people by sid "
+                   "alone, so a later submission by someone else claiming the same sid (different "
+                   "email) replaces the sid's owner's file instead of being refused as a conflict")
+def test_a_gradescope_sid_claimed_by_a_second_person_never_replaces_its_owners_file(tmp_path):
+    root = "assignment_77_export/"
+    download = write_zip(tmp_path / "export.zip", {
+        root + "submission_metadata.yml": gradescope_metadata({
+            "submission_1": {"submitters": [("Alice Liddell", "s001", "alice@uni.edu")],
+                             "created_at": "2026-03-01 10:00:00.000000000 -0800"},
+            # Eve enrolled herself with Alice's student id.
+            "submission_2": {"submitters": [("Eve Mallory", "s001", "eve@uni.edu")],
+                             "created_at": "2026-03-01 11:00:00.000000000 -0800"}}),
+        root + "submission_1/regularization.py": HONEST,
+        root + "submission_2/regularization.py": "def sabotaged():\n    return 0\n",
+    })
+    out = tmp_path / "S"
+    collect("gradescope", download, out, TOPICS)
+    assert (out / "s001" / "regularization.py").read_text() == HONEST
+
+
 # -- finding 4: a student id that is collect's own file name -------------------------------
 
 @pytest.mark.xfail(strict=True, reason="finding 4: layout.usable_folder_name accepts 'collect.csv'; "
@@ -269,7 +289,7 @@ def test_an_attempt_that_is_not_a_decimal_number_costs_that_file_not_the_collect
 def test_a_canvas_id_folder_is_joined_to_that_canvas_id_before_any_sis_id(tmp_path):
     (tmp_path / "roster.csv").write_text(
         "Student,ID,SIS User ID,SIS Login ID,Section,Regularization (4711)\n"
-        "    Points Possible,,,,,20\n"
+        "    Points Possible,,,,,40\n"
         "\"Liddell, Alice\",1001,2002,alice,A,\n"  # her SIS user id is Bob's Canvas user id
         "\"Builder, Bob\",2002,9009,bob,A,\n")
     folder = tmp_path / "OUT" / "2002"  # Bob's results, collected from Canvas under his user id
