@@ -226,6 +226,26 @@ def test_collect_csv_gives_back_the_student_id_it_was_written_with(tmp_path):
     assert set(submission_times(out)) == {("'=x", "regularization")}
 
 
+@pytest.mark.xfail(strict=True, reason="finding 13: collect maps a file to any course topic, whatever "
+                   "assignment it was handed in to, and a later run overwrites the topic's file and "
+                   "its collect.csv row: Canvas's late marker is that of the other assignment")
+def test_a_file_handed_in_to_another_assignment_never_replaces_a_topics_own_submission(tmp_path):
+    (tmp_path / "course.toml").write_text("[late]\npercent_per_day = 10\nmarked_late_days = 1\n")
+    kmeans = write_zip(tmp_path / "kmeans.zip", {
+        canvas_name("liddellalice", 1001, 5001, "kmeans.py", late="late"): HONEST})
+    # After the kmeans deadline, Alice hands kmeans.py in to the optimizers assignment, not yet
+    # due: Canvas does not mark it late.
+    optimizers = write_zip(tmp_path / "optimizers.zip", {
+        canvas_name("liddellalice", 1001, 5002, "optimizers.py"): "o = 1\n",
+        canvas_name("liddellalice", 1001, 5003, "kmeans.py"): "def improved():\n    return 2\n"})
+    out = tmp_path / "S"
+    collect("canvas", kmeans, out, TOPICS)
+    collect("canvas", optimizers, out, TOPICS)
+    policy = read_policy(tmp_path / "course.toml")
+    assert policy.days_late("kmeans", "1001", submission_times(out)[("1001", "kmeans")]) == 1
+    assert (out / "1001" / "kmeans.py").read_text() == HONEST
+
+
 # -- finding 7: collect.csv's submitted_at is written as the student wrote it ---------------
 
 @pytest.mark.xfail(strict=True, reason="finding 7: regex._iso keeps an unreadable timestamp verbatim "
@@ -303,3 +323,31 @@ def test_a_canvas_id_folder_is_joined_to_that_canvas_id_before_any_sis_id(tmp_pa
                            read_canvas_roster(tmp_path / "roster.csv"))
     scores = {row[1]: row[-1] for row in csv.reader(io.StringIO(export.text)) if row[1].isdigit()}
     assert scores == {"1001": "", "2002": "40"}
+
+
+# -- attacks the code withstands (kept as guards) ------------------------------------------
+
+def test_a_canvas_file_name_holding_another_users_id_stays_with_its_uploader(tmp_path):
+    download = write_zip(tmp_path / "submissions.zip", {
+        canvas_name("evemallory", 2002, 6001, "1001_99999999_regularization.py"): "x = 1\n",
+        canvas_name("evemallory", 2002, 6002, "x.zip"): zip_bytes(
+            {"liddellalice_1001_99999999_regularization.py": "x = 2\n"}),
+    })
+    out = tmp_path / "S"
+    collect("canvas", download, out, TOPICS)
+    assert not (out / "1001").exists()
+
+
+def test_a_metadata_file_planted_in_a_gradescope_submission_is_not_the_exports(tmp_path):
+    root = "assignment_77_export/"
+    real = gradescope_metadata({"submission_1": {"submitters": [("Eve", "s666", "eve@uni.edu")],
+                                                 "created_at": "2026-03-01 10:00:00 -0800"}})
+    planted = gradescope_metadata({"submission_1": {"submitters": [("Alice", "s001", "alice@uni.edu")],
+                                                    "created_at": "2026-03-01 10:00:00 -0800"}})
+    download = write_zip(tmp_path / "export.zip", {
+        root + "submission_1/submission_metadata.yml": planted,  # first in the zip
+        root + "submission_metadata.yml": real,
+        root + "submission_1/regularization.py": "x = 1\n"})
+    out = tmp_path / "S"
+    collect("gradescope", download, out, TOPICS)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["s666"]
