@@ -1,11 +1,10 @@
 """Hostile review of ``grader collect`` (issue 18): what a student's file names and contents
 can reach through an LMS download.
 
-Each test states what must hold against one attack. The attacks that currently work are
-marked ``xfail(strict=True)`` with the finding's number, so the suite stays green and a fix
-turns them into failures to un-mark. Where a test shrinks ``Bounds``, it does so only to keep
-the download small: the same attack works at the default bounds with proportionally more
-files or bytes (e.g. 50,001 empty files, a zip of about 5 MB).
+Each test states what must hold against one attack; every attack here once worked (the
+finding's number is in the section heading) and is now withstood. Where a test shrinks
+``Bounds``, it does so only to keep the download small: the same attack worked at the default
+bounds with proportionally more files or bytes (e.g. 50,001 empty files, a zip of about 5 MB).
 """
 import csv
 import io
@@ -203,9 +202,6 @@ def test_collect_csv_gives_back_the_student_id_it_was_written_with(tmp_path):
     assert set(submission_times(out)) == {("'=x", "regularization")}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 13: collect maps a file to any course topic, whatever "
-                   "assignment it was handed in to, and a later run overwrites the topic's file and "
-                   "its collect.csv row: Canvas's late marker is that of the other assignment")
 def test_a_file_handed_in_to_another_assignment_never_replaces_a_topics_own_submission(tmp_path):
     (tmp_path / "course.toml").write_text("[late]\npercent_per_day = 10\nmarked_late_days = 1\n")
     kmeans = write_zip(tmp_path / "kmeans.zip", {
@@ -216,8 +212,10 @@ def test_a_file_handed_in_to_another_assignment_never_replaces_a_topics_own_subm
         canvas_name("liddellalice", 1001, 5002, "optimizers.py"): "o = 1\n",
         canvas_name("liddellalice", 1001, 5003, "kmeans.py"): "def improved():\n    return 2\n"})
     out = tmp_path / "S"
-    collect("canvas", kmeans, out, TOPICS)
-    collect("canvas", optimizers, out, TOPICS)
+    # Each download collected as its assignment's (``grader collect --topics``).
+    collect("canvas", kmeans, out, TOPICS, assignment=["kmeans"])
+    summary = collect("canvas", optimizers, out, TOPICS, assignment=["optimizers"])
+    assert any("kmeans.py" in path and "another assignment" in why for path, why in summary.unmatched)
     policy = read_policy(tmp_path / "course.toml")
     assert policy.days_late("kmeans", "1001", submission_times(out)[("1001", "kmeans")]) == 1
     assert (out / "1001" / "kmeans.py").read_text() == HONEST
@@ -271,9 +269,6 @@ def test_an_attempt_that_is_not_a_decimal_number_costs_that_file_not_the_collect
 
 # -- finding 11: the Canvas export joins a folder to the first roster row that has its value --
 
-@pytest.mark.xfail(strict=True, reason="finding 11: outputs.canvas.canvas_export joins row by row "
-                   "(any join column of the row), not column by column over the roster as Canvas "
-                   "matches: a numeric SIS User ID equal to another student's Canvas ID takes their grade")
 def test_a_canvas_id_folder_is_joined_to_that_canvas_id_before_any_sis_id(tmp_path):
     (tmp_path / "roster.csv").write_text(
         "Student,ID,SIS User ID,SIS Login ID,Section,Regularization (4711)\n"
