@@ -22,7 +22,7 @@ _TAIL = re.compile(r"(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<o
                    re.IGNORECASE | re.DOTALL)
 # Anonymous grading: "123_456_file.py" or "late_123_456_file.py" has no name part.
 _ANONYMOUS = re.compile(r"\d+_|late_\d+_\d+_", re.IGNORECASE)
-AMBIGUOUS = "names that read as more than one Canvas user id"
+AMBIGUOUS = "the files whose names read as more than one Canvas user id"
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def submission_key(parts: tuple[str, ...]) -> str | None:
     users = {reading.user for reading in readings(parts[0])} if parts else set()
     if len(users) > 1:
         return AMBIGUOUS  # one budget for them all: they are refused anyway
-    return f"of user {users.pop()}" if users else None
+    return f"the submission of Canvas user {users.pop()}" if users else None
 
 
 def read_canvas(entries: list[Entry]) -> Collection:

@@ -65,7 +65,7 @@ def submission_key(parts: tuple[str, ...]) -> str | None:
     """The ``submission_<id>`` folder a path of the download is in (its budget), for ``Download``."""
     for index, part in enumerate(parts):
         if _SUBMISSION.fullmatch(part):
-            return "/".join(parts[:index + 1])
+            return "the submission " + "/".join(parts[:index + 1])
     return None
 
 

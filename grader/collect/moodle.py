@@ -19,7 +19,7 @@ from grader.collect.unpack import Entry
 _FOLDER = re.compile(r"(?P<name>.*)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)", re.DOTALL)
 _FLAT_TAIL = re.compile(r"(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<original>.+)",
                         re.DOTALL)
-AMBIGUOUS = "names that read as more than one Moodle participant"
+AMBIGUOUS = "the files whose names read as more than one Moodle participant"
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def submission_key(parts: tuple[str, ...]) -> str | None:
     participants = {reading.participant for reading in readings(parts[0])} if parts else set()
     if len(participants) > 1:
         return AMBIGUOUS
-    return f"of participant {participants.pop()}" if participants else None
+    return f"the submission of participant {participants.pop()}" if participants else None
 
 
 def read_moodle(entries: list[Entry]) -> Collection:

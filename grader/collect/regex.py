@@ -44,7 +44,7 @@ def submission_key(pattern: str) -> Callable[[tuple[str, ...]], str | None]:
 
     def key(parts: tuple[str, ...]) -> str | None:
         match = compiled.fullmatch("/".join(parts))
-        return f"of student {match['student_id']}" if match and match["student_id"] else None
+        return f"the submission of {match['student_id']}" if match and match["student_id"] else None
     return key
 
 

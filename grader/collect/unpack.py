@@ -33,8 +33,10 @@ class UnpackError(Exception):
 
 @dataclass(frozen=True)
 class Bounds:
-    """What one collect reads at most. A student's nested archive gets ``nested_bytes`` and
-    ``nested_files`` of its own, so one zip bomb costs its student, not the class."""
+    """What one collect reads at most. A student's submission gets ``submission_bytes`` and
+    ``submission_files`` (never more than half the download's), and each nested archive
+    ``nested_bytes`` and ``nested_files`` of its own, so a flood of files or one zip bomb
+    costs its student, not the class."""
     file_bytes: int = 20_000_000
     total_bytes: int = 2_000_000_000
     total_files: int = 50_000
@@ -139,8 +141,8 @@ class Download:
 
     def __init__(self, path: Path, bounds: Bounds | None = None,
                  submission: Callable[[tuple[str, ...]], str | None] | None = None) -> None:
-        """``submission``: the student submission a path of the download belongs to (a key,
-        None for none), so each gets a budget of its own."""
+        """``submission``: the student submission a path of the download belongs to (a key
+        that names it, "the submission of ..."; None for none), so each gets a budget of its own."""
         self.source = Path(path)
         self.bounds = bounds or Bounds()
         self.entries: list[Entry] = []
@@ -254,7 +256,7 @@ class Download:
         if own is None:
             files = min(self.bounds.submission_files, self.bounds.total_files // 2)
             size = min(self.bounds.submission_bytes, self.bounds.total_bytes // 2)
-            own = self._submissions[key] = _Budget(files, size, budget, f"the submission {key}")
+            own = self._submissions[key] = _Budget(files, size, budget, key)
             self._owned[key] = []
         elif own.files < 0 or own.size < 0:  # already refused: listed once, read no further
             return
