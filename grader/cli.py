@@ -161,7 +161,8 @@ def command_collect(args) -> int:
     topics = list(discover_topics(_course(args)))
     try:
         summary = collect(args.platform, Path(args.download), Path(args.out), topics,
-                          roster=Path(args.roster) if args.roster else None, pattern=args.pattern)
+                          roster=Path(args.roster) if args.roster else None, pattern=args.pattern,
+                          assignment=args.topics)
     except CollectError as error:
         raise UsageError(str(error)) from None
     print(summary.text(Path(args.out)))
@@ -207,6 +208,7 @@ def command_export_canvas(args) -> int:
     print(f"{len(grades)} students: {args.out} (import in Canvas), {details_path(Path(args.out))} "
           "(raw score, late penalty, final score)")
     for label, names in (("not in the roster (left out)", export.not_in_roster),
+                         ("joined to no one roster row (left out, ambiguous)", export.ambiguous),
                          ("in the roster without results", export.without_grades),
                          ("with an unreadable results.json", unreadable)):
         if names:
@@ -298,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     gather.add_argument("--roster", help="CSV of the students expected (id, name, email columns)")
     gather.add_argument("--pattern", help="--from regex: a regex with named groups student_id and "
                                           "topic or file, matched against each file's path")
+    gather.add_argument("--topics", nargs="+", metavar="TOPIC",
+                        help="the topics of the assignment this download is of (default: all); "
+                             "files of other topics are listed, not collected")
     gather.set_defaults(run=command_collect)
 
     export = commands.add_parser("export", help="grades in OUT for an LMS's gradebook import")

@@ -38,7 +38,7 @@ def submission_digest(submitted: SubmittedFile) -> str | None:
     (refused, too big, not UTF-8) a hash of why, which is all its grade depends on; for a
     topic not handed in, None, or a hash of the other names its message lists."""
     if submitted.missing:
-        return sha256_hex("\0".join(("missing", *submitted.found)).encode(
+        return sha256_hex("\0".join(("missing", str(submitted.found_more), *submitted.found)).encode(
             "utf-8", "surrogateescape")) if submitted.found else None
     if submitted.sha256 is not None:
         return submitted.sha256

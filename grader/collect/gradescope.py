@@ -5,10 +5,13 @@ The YAML is keyed by submission folder and written from Ruby, so its keys are sy
 (``:submitters:``, ``:created_at:``); each submitter is ``{:name, :sid, :email}``. The
 identity is the student's ``sid`` (their institutional id), else their email; a group
 submission goes to every member; ``created_at`` is recorded as the submission time.
+A sid belongs to the first person the metadata names with it: a later submitter claiming it
+with another email is refused and listed (a sid is what a student types in, not proof).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import yaml
 
@@ -16,6 +19,7 @@ from grader.collect.layout import Collection, Handed, Person
 from grader.collect.unpack import Entry, read_bytes
 
 METADATA = "submission_metadata.yml"
+_SUBMISSION = re.compile(r"submission_\d+")
 
 
 class GradescopeError(Exception):
@@ -57,11 +61,20 @@ def read_metadata(entries: list[Entry]) -> tuple[tuple[str, ...], dict]:
     return found[0].parts[:-1], data
 
 
+def submission_key(parts: tuple[str, ...]) -> str | None:
+    """The ``submission_<id>`` folder a path of the download is in (its budget), for ``Download``."""
+    for index, part in enumerate(parts):
+        if _SUBMISSION.fullmatch(part):
+            return "the submission " + "/".join(parts[:index + 1])
+    return None
+
+
 def read_gradescope(entries: list[Entry]) -> Collection:
     base, metadata = read_metadata(entries)
     collection = Collection()
     people: dict[str, Person] = {}
     submitters: dict[str, list[Person]] = {}
+    claims: dict[str, list[str]] = {}  # folder -> why a submitter of it was refused
     times: dict[str, str] = {}
     for folder, record in metadata.items():
         record = record if isinstance(record, dict) else {}
@@ -71,6 +84,11 @@ def read_gradescope(entries: list[Entry]) -> Collection:
             sid, email = _text(member.get("sid")), _text(member.get("email"))
             if sid or email:
                 person = people.setdefault(sid or email, Person(sid or email, _text(member.get("name")), email))
+                if person.email.casefold() != email.casefold():
+                    claims.setdefault(str(folder), []).append(
+                        f"sid {sid} belongs to {person.email or 'a submitter without email'}; "
+                        f"{email or 'a submitter without email'} claiming it too is refused")
+                    continue
                 members.append(person)
         submitters[str(folder)] = members
         times[str(folder)] = _time(record.get("created_at"))
@@ -84,9 +102,12 @@ def read_gradescope(entries: list[Entry]) -> Collection:
             continue
         folder = entry.parts[root]
         members = submitters.get(folder)
+        refused = claims.get(folder, [])
+        collection.unattributed += [(entry.path, entry.problem or why) for why in refused]
         if not members:
-            collection.unattributed.append((entry.path, entry.problem or f"{METADATA} names no "
-                                            f"student with a sid or email for {folder}"))
+            if not refused:
+                collection.unattributed.append((entry.path, entry.problem or f"{METADATA} names no "
+                                                f"student with a sid or email for {folder}"))
             continue
         for person in members:  # a group submission counts for every member
             collection.handed.append(Handed(person, entry, entry.name, root,

@@ -9,6 +9,7 @@ usable is in the ``Summary``.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -67,6 +68,7 @@ class Collection:
     handed: list[Handed] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     unattributed: list[tuple[str, str]] = field(default_factory=list)
+    remarks: list[tuple[str, str]] = field(default_factory=list)  # files used, with a caveat
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Summary:
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (file path, why)
     superseded: list[tuple[str, str, str]] = field(default_factory=list)  # (student, topic, path)
     nothing_usable: list[tuple[Person, list[str]]] = field(default_factory=list)  # files they had
+    remarks: list[tuple[str, str]] = field(default_factory=list)  # (file path, caveat)
 
     def text(self, out: Path) -> str:
         students = {c.person.student for c in self.collected}
@@ -97,6 +100,9 @@ class Summary:
         if self.unmatched:
             lines.append(f"{len(self.unmatched)} files matched no topic or could not be read:")
             lines += [f"  {shown(path)}: {shown(why)}" for path, why in self.unmatched]
+        if self.remarks:
+            lines.append(f"{len(self.remarks)} files collected with a remark:")
+            lines += [f"  {shown(path)}: {shown(why)}" for path, why in self.remarks]
         if self.nothing_usable:
             lines.append(f"{len(self.nothing_usable)} students have nothing usable:")
             for person, files in self.nothing_usable:
@@ -141,6 +147,8 @@ def usable_folder_name(student: str) -> str | None:
         return "it cannot be a folder name"
     if student.startswith("."):
         return "it starts with '.', and grading skips hidden folders"
+    if student.casefold() == COLLECT_CSV:
+        return f"it is the name of SUBMISSIONS/{COLLECT_CSV} itself"
     if len(student.encode("utf-8", "surrogateescape")) > 200:
         return "it is too long for a folder name"
     return None
@@ -148,13 +156,18 @@ def usable_folder_name(student: str) -> str | None:
 
 def _latest_first(handed: Handed) -> tuple:
     when = parse_time(handed.submitted_at)
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)  # one download's naive times share a zone
     return (when.timestamp() if when else float("-inf"), handed.attempt, handed.order)
 
 
 def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] | None = None,
+            assignment: list[str] | None = None,
             ) -> tuple[dict[tuple[str, str], tuple[Handed, str]], Summary, dict[str, Person]]:
-    """Choose each (student, topic)'s latest file; everything else goes in the summary."""
-    summary = Summary(unmatched=list(collection.unattributed))
+    """Choose each (student, topic)'s latest file; everything else goes in the summary.
+    ``assignment``: the topics of the assignment this download is of (default: all); a file of
+    another course topic was handed in to the wrong assignment and is listed, not collected."""
+    summary = Summary(unmatched=list(collection.unattributed), remarks=list(collection.remarks))
     chosen: dict[tuple[str, str], tuple[Handed, str]] = {}  # the latest file and its suffix
     files_of: dict[str, list[str]] = {}
     for handed in collection.handed:
@@ -169,6 +182,9 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
         if problem is None and match is None:
             problem = (f"its name matches no topic (expected one of "
                        f"{', '.join(t + '.py' for t in topics)} or .ipynb)")
+        if problem is None and assignment is not None and match[0] not in assignment:
+            problem = (f"it is topic {match[0]}'s file, handed in to another assignment (this "
+                       f"download's topics: {', '.join(assignment)}): not collected")
         if problem:
             summary.unmatched.append((path, problem))
             continue
@@ -207,11 +223,11 @@ def _write_file(folder: Path, name: str, data: bytes) -> None:
 
 
 def write_layout(collection: Collection, topics: list[str], out: Path,
-                 roster: list[RosterRow] | None = None) -> Summary:
+                 roster: list[RosterRow] | None = None, assignment: list[str] | None = None) -> Summary:
     """Write each chosen file to OUT/<student>/<topic><suffix> and merge collect.csv: rows of
     the (student, topic) pairs written now replace earlier ones, every other row is kept, so
     several downloads (one per assignment) can be collected into one SUBMISSIONS."""
-    chosen, summary, people = arrange(collection, topics, roster)
+    chosen, summary, people = arrange(collection, topics, roster, assignment)
     out.mkdir(parents=True, exist_ok=True)
     for (student, topic), (handed, suffix) in sorted(chosen.items()):
         folder = out / student
@@ -242,14 +258,14 @@ def collect_csv(rows: list[Collected]) -> str:
     writer.writerow(COLUMNS)
     for row in sorted(rows, key=lambda r: (r.person.student, r.topic)):
         writer.writerow([spreadsheet_text(shown(cell, 1000)) for cell in (
-            row.person.student, row.person.name, row.person.email, row.original)]
-            + [row.topic, _late_cell(row.late), row.submitted_at, str(row.attempt)])
+            row.person.student, row.person.name, row.person.email, row.original, row.topic,
+            _late_cell(row.late), row.submitted_at, str(row.attempt))])
     return buffer.getvalue()
 
 
 def _unneutralised(cell: str) -> str:
-    # The exact inverse of spreadsheet_text for what it changed: a quote before a formula start.
-    return cell[1:] if cell.startswith("'") and spreadsheet_text(cell[1:]) != cell[1:] else cell
+    # The exact inverse of spreadsheet_text, which quotes every text starting with a quote.
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def read_collect_csv(out: Path) -> list[Collected]:
@@ -259,15 +275,15 @@ def read_collect_csv(out: Path) -> list[Collected]:
         return []
     rows = []
     with path.open(newline="", encoding="utf-8") as stream:
-        for row in csv.DictReader(stream):
+        for raw in csv.DictReader(stream):
+            row = {key: _unneutralised(value or "") for key, value in raw.items() if key is not None}
             late = {"true": True, "false": False}.get(row.get("late", ""))
-            student = _unneutralised(row.get("student_id", ""))
-            topic = row.get("topic", "")
-            rows.append(Collected(Person(student, _unneutralised(row.get("name", "")),
-                                         _unneutralised(row.get("email", ""))), topic,
+            attempt = row.get("attempt", "")
+            rows.append(Collected(Person(row.get("student_id", ""), row.get("name", ""),
+                                         row.get("email", "")), row.get("topic", ""),
                                   Path(row.get("original_file", "")).suffix.lower(),
-                                  _unneutralised(row.get("original_file", "")), late,
-                                  row.get("submitted_at", ""), int(row.get("attempt") or 0)))
+                                  row.get("original_file", ""), late, row.get("submitted_at", ""),
+                                  int(attempt) if attempt.isascii() and attempt.isdigit() else 0))
     return rows
 
 

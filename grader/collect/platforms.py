@@ -4,6 +4,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from typing import Callable
+
+from grader.collect import canvas, gradescope, moodle, regex
 from grader.collect.canvas import read_canvas
 from grader.collect.gradescope import GradescopeError, read_gradescope
 from grader.collect.layout import Collection, RosterRow, Summary, write_layout
@@ -69,16 +72,33 @@ def read_platform(platform: str, entries: list[Entry], pattern: str | None) -> C
     raise CollectError(f"unknown platform {platform}; one of {', '.join(PLATFORMS)}")
 
 
+def submission_key(platform: str, pattern: str | None) -> Callable[[tuple[str, ...]], str | None] | None:
+    """How the platform tells one student's submission from another's in the download, so
+    that each has its own budget (see ``unpack.Download``)."""
+    keys = {"canvas": canvas.submission_key, "moodle": moodle.submission_key,
+            "gradescope": gradescope.submission_key}
+    if platform in keys:
+        return keys[platform]
+    if platform == "folders" or (platform == "regex" and pattern):
+        return regex.submission_key(pattern or FOLDERS)
+    return None
+
+
 def collect(platform: str, download: Path, out: Path, topics: list[str], *,
             roster: Path | None = None, pattern: str | None = None,
-            bounds: Bounds | None = None) -> Summary:
-    """Collect ``download`` (a zip or a folder) into ``out``; the summary says what was not used."""
+            bounds: Bounds | None = None, assignment: list[str] | None = None) -> Summary:
+    """Collect ``download`` (a zip or a folder) into ``out``; the summary says what was not used.
+    ``topics``: the course's topics; ``assignment``: those of the assignment the download is of
+    (default: all), so a file handed in to the wrong assignment never replaces a topic's file."""
+    unknown = sorted(set(assignment or ()) - set(topics))
+    if unknown:
+        raise CollectError(f"unknown topic {', '.join(unknown)}; the topics are: {', '.join(topics)}")
     if out.resolve() == download.resolve() or download.resolve() in out.resolve().parents:
         raise CollectError("the output folder must not be inside the download")
     people = read_roster(roster) if roster else None
     try:
-        with Download(download, bounds) as files:
+        with Download(download, bounds, submission_key(platform, pattern)) as files:
             collection = read_platform(platform, files.entries, pattern)
-            return write_layout(collection, topics, out, people)
+            return write_layout(collection, topics, out, people, assignment)
     except (UnpackError, GradescopeError, PatternError) as error:
         raise CollectError(str(error)) from None

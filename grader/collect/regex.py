@@ -10,6 +10,7 @@ student, each file directly inside or one folder down.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from grader.collect.layout import Collection, Handed, Person
 from grader.collect.unpack import Entry
@@ -33,9 +34,18 @@ def compile_pattern(pattern: str) -> re.Pattern:
     return compiled
 
 
-def _iso(text: str) -> str:
-    parsed = parse_time(text)
-    return parsed.isoformat() if parsed else text
+_ATTEMPT = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²" is a digit to str.isdigit, not to int
+
+
+def submission_key(pattern: str) -> Callable[[tuple[str, ...]], str | None]:
+    """The student a path of the download belongs to (its budget), for ``Download``: the
+    pattern's ``student_id`` when the path, as far as it goes, matches."""
+    compiled = compile_pattern(pattern)
+
+    def key(parts: tuple[str, ...]) -> str | None:
+        match = compiled.fullmatch("/".join(parts))
+        return f"the submission of {match['student_id']}" if match and match["student_id"] else None
+    return key
 
 
 def read_regex(entries: list[Entry], pattern: str) -> Collection:
@@ -56,10 +66,15 @@ def read_regex(entries: list[Entry], pattern: str) -> Collection:
             original = f"{groups['topic']}.{extension}"
         else:
             original = groups["file"]
-        attempt = int(groups["attempt"]) if (groups.get("attempt") or "").isdigit() else 0
+        attempt = int(groups["attempt"]) if _ATTEMPT.fullmatch(groups.get("attempt") or "") else 0
+        stamp = (groups.get("timestamp") or "").strip()
+        when = parse_time(stamp)
+        if stamp and when is None:
+            collection.remarks.append((entry.path, f"its timestamp {stamp!r} is not a date and time "
+                                       "(ISO 8601): collected without a submission time"))
         collection.handed.append(Handed(person, entry, original, len(entry.parts) - 1,
                                         late=True if groups.get("late") else None,
-                                        submitted_at=_iso(groups.get("timestamp") or ""),
+                                        submitted_at=when.isoformat() if when else "",
                                         attempt=attempt))
     collection.people = list(people.values())
     return collection

@@ -7,6 +7,9 @@ entries are refused; a folder download is walked without following a link. Neste
 unpacked where they lie, as a folder of the same name. What is read is bounded as it is read,
 never by what an archive's header claims: bytes per file, bytes and files per archive (a
 nested archive over its bounds is refused as a whole, its siblings are kept), and nesting.
+Each student's submission (as the platform's ``submission`` key names it) has a budget of its
+own, never more than half the download's, and is refused as a whole when over it: one student
+cannot exhaust the bounds of the class. Every entry, folders included, costs one file.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _DRIVE = re.compile(r"[A-Za-z]:")
@@ -30,13 +33,17 @@ class UnpackError(Exception):
 
 @dataclass(frozen=True)
 class Bounds:
-    """What one collect reads at most. A student's nested archive gets ``nested_bytes`` and
-    ``nested_files`` of its own, so one zip bomb costs its student, not the class."""
+    """What one collect reads at most. A student's submission gets ``submission_bytes`` and
+    ``submission_files`` (never more than half the download's), and each nested archive
+    ``nested_bytes`` and ``nested_files`` of its own, so a flood of files or one zip bomb
+    costs its student, not the class."""
     file_bytes: int = 20_000_000
     total_bytes: int = 2_000_000_000
     total_files: int = 50_000
     nested_bytes: int = 100_000_000
     nested_files: int = 2_000
+    submission_bytes: int = 200_000_000  # one student's submission (at most half the total)
+    submission_files: int = 5_000
     depth: int = 3  # archives inside the download's own zip
     name_chars: int = 255
     path_parts: int = 12
@@ -68,19 +75,35 @@ class Entry:
 class _Budget:
     def __init__(self, files: int, size: int, parent: "_Budget | None" = None, label: str = "") -> None:
         self.files, self.size, self.parent, self.label = files, size, parent, label
+        self.initial = (files, size)
 
-    def take(self, files: int = 0, size: int = 0) -> str | None:
-        """None if there was room, else which bound was exceeded; charged all the way up."""
-        budget = self
+    def take(self, files: int = 0, size: int = 0) -> "_Budget | None":
+        """Charge every budget up the chain alike; the innermost one exceeded, or None."""
+        exceeded, budget = None, self
         while budget is not None:
             budget.files -= files
             budget.size -= size
-            if budget.files < 0:
-                return f"{budget.label} has more than the allowed number of files"
-            if budget.size < 0:
-                return f"{budget.label} unpacks to more bytes than allowed"
+            if exceeded is None and (budget.files < 0 or budget.size < 0):
+                exceeded = budget
             budget = budget.parent
-        return None
+        return exceeded
+
+    def reason(self) -> str:
+        if self.files < 0:
+            return f"{self.label} has more than the allowed number of files"
+        return f"{self.label} unpacks to more bytes than allowed"
+
+    def refund(self) -> None:
+        """Give the parents back what this budget was charged (its content was refused)."""
+        files, size = self.initial[0] - self.files, self.initial[1] - self.size
+        if self.parent is not None:
+            self.parent.take(-files, -size)
+
+
+def _charge(budget: _Budget, files: int = 0, size: int = 0) -> None:
+    exceeded = budget.take(files, size)
+    if exceeded is not None:
+        raise _Over(exceeded, exceeded.reason())
 
 
 class _Over(Exception):
@@ -116,10 +139,17 @@ class Download:
     """A download read into a staging folder; iterate ``entries``. Use as a context manager:
     the staging folder is removed on exit."""
 
-    def __init__(self, path: Path, bounds: Bounds | None = None) -> None:
+    def __init__(self, path: Path, bounds: Bounds | None = None,
+                 submission: Callable[[tuple[str, ...]], str | None] | None = None) -> None:
+        """``submission``: the student submission a path of the download belongs to (a key
+        that names it, "the submission of ..."; None for none), so each gets a budget of its own."""
         self.source = Path(path)
         self.bounds = bounds or Bounds()
         self.entries: list[Entry] = []
+        self._submission = submission
+        self._top: _Budget | None = None
+        self._submissions: dict[str, _Budget] = {}
+        self._owned: dict[str, list[Entry]] = {}
         self._staging: tempfile.TemporaryDirectory | None = None
         self._staged = 0
 
@@ -149,11 +179,11 @@ class Download:
                 if not chunk:
                     break
                 size += len(chunk)
-                over = budget.take(size=len(chunk))
-                if over:
+                exceeded = budget.take(size=len(chunk))
+                if exceeded is not None:
                     out.close()
                     target.unlink()
-                    raise _Over(budget, over)
+                    raise _Over(exceeded, exceeded.reason())
                 if size > self.bounds.file_bytes:
                     out.close()
                     target.unlink()
@@ -163,13 +193,13 @@ class Download:
 
     def _add(self, parts: tuple[str, ...], archives: frozenset[int], stream_open, budget: _Budget,
              depth: int) -> None:
-        over = budget.take(files=1)
-        if over:
-            raise _Over(budget, over)
+        _charge(budget, files=1)
         try:
             with stream_open() as stream:
                 staged, problem = self._stage(stream, budget)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+        except _Over:
+            raise
+        except Exception as error:  # noqa: BLE001 - a damaged member (zlib.error, LZMAError, ...)
             self.entries.append(Entry(parts, None, f"it cannot be read ({type(error).__name__}: "
                                                    f"{str(error)[:100]})", archives))
             return
@@ -183,44 +213,92 @@ class Download:
         nested = _Budget(self.bounds.nested_files, self.bounds.nested_bytes, budget, "/".join(parts))
         start = len(self.entries)
         try:
-            with zipfile.ZipFile(staged) as archive:
-                self._members(archive, parts, archives | {len(parts) - 1}, nested, depth)
+            archive = zipfile.ZipFile(staged)
         except zipfile.BadZipFile:
             self.entries.append(Entry(parts, staged, None, archives))  # a file named .zip: kept
             return
-        except _Over as over:
-            if over.budget is not nested:
+        except Exception as error:  # noqa: BLE001 - a zip zipfile cannot open (bad name, version)
+            staged.unlink()
+            self.entries.append(Entry(parts, None, "this archive was not unpacked: it cannot be read "
+                                      f"({type(error).__name__}: {str(error)[:100]})", archives))
+            return
+        try:
+            with archive:
+                self._members(archive, parts, archives | {len(parts) - 1}, nested, depth)
+        except Exception as error:  # noqa: BLE001 - over its bounds, or damaged past a member
+            if isinstance(error, _Over) and error.budget is not nested:
                 raise
-            for entry in self.entries[start:]:
-                if entry.staged is not None:
-                    entry.staged.unlink(missing_ok=True)
-            del self.entries[start:]
-            self.entries.append(Entry(parts, None, f"this archive was not unpacked: {over}", archives))
+            self._drop(self.entries[start:])
+            staged.unlink(missing_ok=True)
+            why = str(error) if isinstance(error, _Over) else \
+                f"it cannot be read ({type(error).__name__}: {str(error)[:100]})"
+            self.entries.append(Entry(parts, None, f"this archive was not unpacked: {why}", archives))
             return
         staged.unlink()
+        if len(self.entries) == start:
+            self.entries.append(Entry(parts, None, "this archive holds no file", archives))
+
+    def _drop(self, entries: list[Entry]) -> None:
+        gone = {id(entry) for entry in entries}
+        for entry in entries:
+            if entry.staged is not None:
+                entry.staged.unlink(missing_ok=True)
+        self.entries = [entry for entry in self.entries if id(entry) not in gone]
+
+    def _item(self, parts: tuple[str, ...], budget: _Budget, read: Callable[[_Budget], None]) -> None:
+        """Read one item of the download's own zip or folder, charged to its submission's budget;
+        a submission over its budget is refused as a whole (and refunded to the download)."""
+        key = self._submission(parts) if self._submission and budget is self._top else None
+        if key is None:
+            read(budget)
+            return
+        own = self._submissions.get(key)
+        if own is None:
+            files = min(self.bounds.submission_files, self.bounds.total_files // 2)
+            size = min(self.bounds.submission_bytes, self.bounds.total_bytes // 2)
+            own = self._submissions[key] = _Budget(files, size, budget, key)
+            self._owned[key] = []
+        elif own.files < 0 or own.size < 0:  # already refused: listed once, read no further
+            return
+        start = len(self.entries)
+        try:
+            read(own)
+        except _Over as over:
+            if over.budget is not own:
+                raise
+            self._drop(self._owned[key] + self.entries[start:])
+            own.refund()
+            own.files = own.size = -1  # stays refused
+            self.entries.append(Entry(parts, None, f"this submission was not unpacked: {over}"))
+            return
+        self._owned[key] += self.entries[start:]
 
     def _members(self, archive: zipfile.ZipFile, prefix: tuple[str, ...], archives: frozenset[int],
                  budget: _Budget, depth: int) -> None:
         for info in archive.infolist():
             parts, absolute = _split(info.filename)
             full = prefix + tuple(parts)
-            mode = info.external_attr >> 16
             problem = absolute or _bad_name(parts, self.bounds)
-            if problem is None and info.is_dir():
-                continue
-            if problem is None and stat.S_ISLNK(mode):
-                problem = "it is a symbolic link"
-            elif problem is None and mode and not (stat.S_ISREG(mode) or stat.S_IFMT(mode) == 0):
-                problem = "it is not a regular file"
-            elif problem is None and info.flag_bits & 0x1:
-                problem = "it is encrypted"
-            if problem:
-                over = budget.take(files=1)
-                if over:
-                    raise _Over(budget, over)
-                self.entries.append(Entry(full, None, problem, archives))
-                continue
-            self._add(full, archives, lambda info=info: archive.open(info), budget, depth)
+            self._item(full, budget, lambda budget, info=info, full=full, problem=problem:
+                       self._member(archive, info, full, problem, archives, budget, depth))
+
+    def _member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, full: tuple[str, ...],
+                problem: str | None, archives: frozenset[int], budget: _Budget, depth: int) -> None:
+        mode = info.external_attr >> 16
+        if problem is None and info.is_dir():
+            _charge(budget, files=1)  # a folder entry costs what a file does
+            return
+        if problem is None and stat.S_ISLNK(mode):
+            problem = "it is a symbolic link"
+        elif problem is None and mode and not (stat.S_ISREG(mode) or stat.S_IFMT(mode) == 0):
+            problem = "it is not a regular file"
+        elif problem is None and info.flag_bits & 0x1:
+            problem = "it is encrypted"
+        if problem:
+            _charge(budget, files=1)
+            self.entries.append(Entry(full, None, problem, archives))
+            return
+        self._add(full, archives, lambda: archive.open(info), budget, depth)
 
     def _walk(self, folder: int, prefix: tuple[str, ...], budget: _Budget) -> None:
         for name in sorted(os.listdir(folder)):
@@ -239,17 +317,20 @@ class Download:
                 problem = "it is a symbolic link"
             elif problem is None and not stat.S_ISREG(info.st_mode):
                 problem = "it is not a regular file"
-            if problem:
-                over = budget.take(files=1)
-                if over:
-                    raise _Over(budget, over)
-                self.entries.append(Entry(parts, None, problem))
-                continue
-            self._add(parts, frozenset(), lambda name=name: os.fdopen(
-                os.open(name, _FLAGS, dir_fd=folder), "rb"), budget, 0)
+            self._item(parts, budget, lambda budget, name=name, parts=parts, problem=problem:
+                       self._walked(folder, name, parts, problem, budget))
+
+    def _walked(self, folder: int, name: str, parts: tuple[str, ...], problem: str | None,
+                budget: _Budget) -> None:
+        if problem:
+            _charge(budget, files=1)
+            self.entries.append(Entry(parts, None, problem))
+            return
+        self._add(parts, frozenset(), lambda: os.fdopen(os.open(name, _FLAGS, dir_fd=folder), "rb"),
+                  budget, 0)
 
     def _read(self) -> None:
-        top = _Budget(self.bounds.total_files, self.bounds.total_bytes, None, "the download")
+        top = self._top = _Budget(self.bounds.total_files, self.bounds.total_bytes, None, "the download")
         try:
             if self.source.is_dir():
                 folder = os.open(self.source, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -259,10 +340,14 @@ class Download:
                     os.close(folder)
             elif self.source.is_file():
                 try:
-                    with zipfile.ZipFile(self.source) as archive:
-                        self._members(archive, (), frozenset(), top, 0)
+                    archive = zipfile.ZipFile(self.source)
                 except zipfile.BadZipFile:
                     raise UnpackError(f"{self.source} is neither a folder nor a zip file") from None
+                except Exception as error:  # noqa: BLE001 - a zip zipfile cannot open
+                    raise UnpackError(f"{self.source} cannot be read ({type(error).__name__}: "
+                                      f"{str(error)[:100]})") from None
+                with archive:
+                    self._members(archive, (), frozenset(), top, 0)
             else:
                 raise UnpackError(f"download not found: {self.source}")
         except _Over as over:

@@ -1,7 +1,8 @@
 """The course's rules outside the tests: ``course.toml`` (read with tomllib).
 
 ```toml
-timezone = "Europe/Berlin"          # for due dates written without an offset (default UTC)
+timezone = "Europe/Berlin"          # for times written without an offset (default UTC): due
+                                    # dates here, submission times in collect.csv
 
 [late]
 percent_per_day = 10                # of the earned score, per started day late
@@ -92,6 +93,7 @@ class Policy:
     extensions: dict[str, Extension] = field(default_factory=dict)
     call_seconds: float | None = None
     student_seconds: float | None = None
+    zone: dt.tzinfo = dt.timezone.utc  # the course's timezone, for times without an offset
 
     def topic(self, name: str) -> TopicPolicy:
         return self.topics.get(name, TopicPolicy())
@@ -112,7 +114,10 @@ class Policy:
         student has an extension (the LMS does not know of ours)."""
         due = self.due(topic, student)
         if when.submitted_at is not None and due is not None:
-            over = when.submitted_at - due - self.late.grace
+            submitted = when.submitted_at
+            if submitted.tzinfo is None:  # a platform's time without offset: the course's zone
+                submitted = submitted.replace(tzinfo=self.zone)
+            over = submitted - due - self.late.grace
             return max(0, math.ceil(over / DAY))
         if when.late and student not in self.extensions:
             return self.late.marked_late_days
@@ -124,9 +129,10 @@ class Policy:
         return Penalty(raw, days, percent)
 
 
-def parse_time(text: str, zone: dt.tzinfo = dt.timezone.utc) -> dt.datetime | None:
+def parse_time(text: str, zone: dt.tzinfo | None = None) -> dt.datetime | None:
     """An ISO 8601 time ("2026-03-01T23:59:00+01:00", "2026-03-01 23:59:00 -0800"); a time
-    without an offset is in ``zone``. None for an empty or unreadable text."""
+    without an offset is in ``zone``, or stays naive without one (the policy gives it the
+    course's zone). None for an empty or unreadable text."""
     text = text.strip()
     if not text:
         return None
@@ -142,7 +148,7 @@ def parse_time(text: str, zone: dt.tzinfo = dt.timezone.utc) -> dt.datetime | No
             value = dt.datetime.fromisoformat(f"{date}T{clock}{offset}")
         except ValueError:
             return None
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+    return value if value.tzinfo or zone is None else value.replace(tzinfo=zone)
 
 
 def _time(value: object, zone: dt.tzinfo, where: str) -> dt.datetime:
@@ -196,4 +202,4 @@ def read_policy(path: Path) -> Policy:
             {topic: _time(value, zone, f"{where}.{topic}") for topic, value in table.items() if topic != "days"})
     limits = data.get("limits", {})
     return Policy(rule, topics, extensions, _number(limits, "call_seconds", "limits", None),
-                  _number(limits, "student_seconds", "limits", None))
+                  _number(limits, "student_seconds", "limits", None), zone)

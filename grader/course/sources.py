@@ -39,13 +39,15 @@ class RefusedFile(SubmissionFileError):
 class SubmittedFile:
     """What grading gets of one topic: the file's name and source, or why it cannot be graded.
     Plain data, so the Dask client can send it to a worker. ``found``: when there is no file
-    for the topic, the other names in the student's folder (as ``shown_name`` shows them)."""
+    for the topic, the other names in the student's folder (as ``shown_name`` shows them), at
+    most ``FOUND_NAMES`` of them; ``found_more`` counts the rest (a folder may hold millions)."""
     file: str | None
     source: str | None = None
     error: str | None = None
     found: tuple[str, ...] = ()
     sha256: str | None = None  # of the file's bytes, when they were read and decoded
     missing: bool = False  # no file for the topic at all: not handed in, unlike a refused one
+    found_more: int = 0
 
 
 # How many of a folder's other names a "no file" message lists, and how long each may be:
@@ -68,12 +70,13 @@ def shown_name(name: str, limit: int = NAME_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def missing_message(topic: str, found: tuple[str, ...]) -> str:
-    """Why a topic scores 0 when its file is not there, naming what was there instead."""
+def missing_message(topic: str, found: tuple[str, ...], more: int = 0) -> str:
+    """Why a topic scores 0 when its file is not there, naming what was there instead
+    (``more``: how many other names there were beyond ``found``)."""
     expected = f"{topic}.py or {topic}.ipynb"
     if not found:
         return f"no file {expected} in your submission, so this topic scores 0"
-    more = len(found) - FOUND_NAMES
+    more += len(found) - FOUND_NAMES
     names = ", ".join(found[:FOUND_NAMES]) + (f" and {more} more" if more > 0 else "")
     return f"found {names}; expected {expected}, so this topic scores 0"
 
@@ -177,7 +180,7 @@ def _read_in_folder(folder: int, name: str) -> bytes:
     return _read_regular(lambda: os.open(name, _FILE_FLAGS, dir_fd=folder), name, before)
 
 
-def _topic_file(folder: int, topic: str, others: tuple[str, ...]) -> SubmittedFile:
+def _topic_file(folder: int, topic: str, others: tuple[str, ...], more: int) -> SubmittedFile:
     # The first candidate that is a regular file is the submission; a link or pipe of that
     # name is reported only when there is no regular candidate at all.
     refused = None
@@ -192,8 +195,8 @@ def _topic_file(folder: int, topic: str, others: tuple[str, ...]) -> SubmittedFi
             refused = refused or SubmittedFile(name, error=str(error))
         except SubmissionFileError as error:
             return SubmittedFile(name, error=str(error))
-    return refused or SubmittedFile(None, error=missing_message(topic, others), found=others,
-                                    missing=True)
+    return refused or SubmittedFile(None, error=missing_message(topic, others, more), found=others,
+                                    found_more=more, missing=True)
 
 
 def read_submissions(student_dir: Path, topics: Iterable[str],
@@ -208,8 +211,10 @@ def read_submissions(student_dir: Path, topics: Iterable[str],
             # Names no topic read: listing opens nothing; a topic's own file is not "found".
             taken = {f"{topic}{suffix}" for topic in (*topics, *course_topics)
                      for suffix in SUBMISSION_SUFFIXES}
-            others = tuple(shown_name(n) for n in sorted(os.listdir(folder)) if n not in taken)
-            return {topic: _topic_file(folder, topic, others) for topic in topics}
+            names = sorted(n for n in os.listdir(folder) if n not in taken)
+            others = tuple(shown_name(n) for n in names[:FOUND_NAMES])
+            more = len(names) - len(others)
+            return {topic: _topic_file(folder, topic, others, more) for topic in topics}
     except SubmissionFileError as error:
         return {topic: SubmittedFile(None, error=str(error)) for topic in topics}
 

@@ -9,6 +9,11 @@ topic columns carry the assignment's ``Title (id)`` (``--map`` or course.toml's 
 Blank means "no score" to Canvas: a topic never handed in is blank unless ``--missing zero``.
 Raw score, late penalty and final score per (student, topic) go to a second CSV beside the
 import file: in the import file itself every extra column would become an assignment.
+
+A results folder is joined as Canvas matches: column by column over the whole roster (every
+row's ``ID`` first, then every row's ``SIS User ID``, ...), so a numeric SIS id equal to another
+student's Canvas id never takes their grade. A folder whose first matching column holds its
+value in several rows, or a row two folders join, is ambiguous: left blank and listed.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from grader.course.policy import Penalty, Policy, SubmissionTime
 from grader.outputs.gradebook import spreadsheet_text
@@ -63,6 +69,7 @@ class CanvasExport:
     details: str
     not_in_roster: list[str]  # graded students no roster row matched
     without_grades: list[str]  # roster students with no results in OUT
+    ambiguous: list[str] = field(default_factory=list)  # graded students joined to no one row
 
 
 def read_out(out: Path) -> tuple[list[StudentGrades], list[str]]:
@@ -156,6 +163,33 @@ def _cell(student: str, topic: str, grade: TopicGrade | None, absent: bool, poin
     return _number(scaled)
 
 
+def join_roster(roster: CanvasRoster, students: Iterable[str]) -> tuple[dict[int, str], list[str], list[str]]:
+    """(roster row index -> the results folder joined to it, folders no row has, ambiguous
+    folders), column by column in Canvas's matching order."""
+    index: dict[str, dict[str, list[int]]] = {column: {} for column in roster.join}
+    for number, full in enumerate(roster.full_rows):
+        for column, at in roster.join.items():
+            if full[at].strip():
+                index[column].setdefault(full[at].strip(), []).append(number)
+    claims: dict[int, list[str]] = {}
+    unmatched, ambiguous = [], []
+    for student in sorted(students):
+        rows = next((index[column][student] for column in roster.join if student in index[column]), None)
+        if rows is None:
+            unmatched.append(student)
+        elif len(rows) > 1:
+            ambiguous.append(student)
+        else:
+            claims.setdefault(rows[0], []).append(student)
+    joined = {}
+    for number, claimants in claims.items():
+        if len(claimants) == 1:
+            joined[number] = claimants[0]
+        else:
+            ambiguous += claimants
+    return joined, unmatched, sorted(ambiguous)
+
+
 def canvas_export(grades: list[StudentGrades], options: ExportOptions,
                   roster: CanvasRoster | None = None) -> CanvasExport:
     topics = options.topics
@@ -177,24 +211,22 @@ def canvas_export(grades: list[StudentGrades], options: ExportOptions,
             numeric = g.student.isdigit()  # a Canvas user id, as ``grader collect`` names folders
             rows.append([spreadsheet_text(name), g.student if numeric else "", "",
                          "" if numeric else spreadsheet_text(g.student), "", *scores(g.student, g)])
-        not_in_roster, without = [], []
+        not_in_roster, without, ambiguous = [], [], []
     else:
         identity = roster.identity
-        rows, taken, without = [], set(), []
-        for cells, full in zip(roster.rows, roster.full_rows):
-            keys = [full[i].strip() for i in roster.join.values() if full[i].strip()]
-            student = next((k for k in keys if k in by_id and k not in taken), None)
+        joined, not_in_roster, ambiguous = join_roster(roster, by_id)
+        rows, without = [], []
+        for number, cells in enumerate(roster.rows):
+            student = joined.get(number)
             if student is None:
                 without.append(cells[0])
                 rows.append([*cells, *scores("", None)])
                 continue
-            taken.add(student)
             rows.append([*cells, *scores(student, by_id[student])])
-        not_in_roster = sorted(set(by_id) - taken)
     blank = [""] * (len(identity) - 1)
     text = _csv([[*identity, *(spreadsheet_text(c) for c in columns)],
                  [POINTS_POSSIBLE, *blank, *(_number(p) for p in points)], *rows])
-    return CanvasExport(text, _csv(details), not_in_roster, without)
+    return CanvasExport(text, _csv(details), not_in_roster, without, ambiguous)
 
 
 def details_path(path: Path) -> Path:

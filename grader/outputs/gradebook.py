@@ -19,9 +19,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 def spreadsheet_text(text: str) -> str:
     """A text cell no spreadsheet evaluates: prefixed with a single quote, as OWASP
-    recommends, when it (or its first non-blank character) would start a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS) \
-        else text
+    recommends, when it (or its first non-blank character) would start a formula. A text
+    that already starts with a quote gets one too, so the quoting is exactly undone by
+    removing one leading quote whenever there is one (``grader collect`` reads its CSV back)."""
+    quoted = text.startswith(("'", *FORMULA_STARTS)) or text.lstrip(" ").startswith(FORMULA_STARTS)
+    return "'" + text if quoted else text
 
 
 def _csv(rows: Iterable[list[str | float]]) -> str:
