@@ -24,6 +24,8 @@ from tqdm import tqdm
 from grader.batch.cluster import run_on_cluster
 from grader.batch.log import CHANGED, LOG_FILE, NEW, REQUESTED, PairLog, RunLog, StudentLog
 from grader.batch.store import StudentRecord, TopicRecord, grade_inputs, load_record, save_record, stored_records
+from grader.collect.layout import submission_times
+from grader.course.policy import COURSE_FILE, Penalty, Policy, PolicyError, SubmissionTime, read_policy
 from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
@@ -32,7 +34,8 @@ from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.class_report import write_class_outputs
 from grader.outputs.gradebook import write_gradebook
 from grader.outputs.report import render_report
-from grader.outputs.results import TEMPORARY_SUFFIX, results_json_text, write_atomically, write_if_changed
+from grader.outputs.results import (TEMPORARY_SUFFIX, StudentResult, results_json_text, write_atomically,
+                                   write_if_changed)
 from grader.outputs.student_ids import output_name
 from grader.sandbox.launcher import Limits
 
@@ -54,6 +57,16 @@ class BatchJob:
     limits: Limits
     seed: int | None = None  # the course seed; each student's own is derived from it
     resume: bool = False  # keep a grade whose inputs are unchanged
+    # The late rule and when each (student, topic) was handed in (SUBMISSIONS/collect.csv):
+    # applied when a student's files are rendered, so a changed rule needs no regrade.
+    policy: Policy = Policy()
+    handed_in: dict[tuple[str, str], SubmissionTime] = field(default_factory=dict)
+
+    def late(self, result: StudentResult) -> dict[str, Penalty]:
+        """The penalty of each of the student's topics handed in late (under a rule that takes points)."""
+        penalties = {t.topic: self.policy.penalty(t.topic, result.student, t.score, self.handed_in.get(
+            (result.student, t.topic), SubmissionTime())) for t in result.topics if t.topic not in result.missing}
+        return {topic: p for topic, p in penalties.items() if p.days_late > 0 and p.percent > 0}
 
     def student_seed(self, student: str) -> int | None:
         return None if self.seed is None else student_seed(self.seed, student)
@@ -197,6 +210,7 @@ def commit(job: BatchJob, task: StudentTask, graded: GradedTopics, restarts: int
 def render_student(job: BatchJob, record: StudentRecord) -> dict:
     """Write the student's results.json and report.html from their record (where they differ)."""
     result = record.student_result(list(discover_topics(job.course)))
+    result.late = job.late(result)
     folder = job.out / output_name(result.student)  # the id is data, never a path
     write_if_changed(folder / RESULTS_FILE, results_json_text(result))
     write_if_changed(folder / REPORT_FILE, render_report(result, job.course / "templates"))
@@ -273,7 +287,12 @@ def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] |
     _check_layout(submissions, out, course)
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed, resume)
+    try:
+        policy = read_policy(course / COURSE_FILE)
+    except PolicyError as error:
+        raise BatchError(str(error)) from None
+    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed, resume, policy,
+                   submission_times(submissions))
     rows, run = [], RunLog()
     with tqdm(total=len(selected), desc="grading", unit="student", disable=not progress) as bar:
         results = _run_on_cluster(job, selected, scheduler) if scheduler else _run(job, selected, jobs)

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.course.policy import Penalty
 from grader.grading.outcomes import TestOutcome, TopicResult
 from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import detail_text, student_view, visible
@@ -27,6 +28,13 @@ class StudentResult:
     # empty for a result that was not graded by the batch (grader check, say).
     inputs: dict[str, dict | None] = field(default_factory=dict)
     missing: frozenset[str] = frozenset()
+    # Per topic handed in late under course.toml's rule: the penalty (scores stay raw).
+    late: dict[str, Penalty] = field(default_factory=dict)
+
+    @property
+    def final_score(self) -> float:
+        """The total after late penalties."""
+        return self.score - sum(p.points for p in self.late.values())
 
     @property
     def score(self) -> float:
@@ -128,6 +136,10 @@ def _topic_entry(result: StudentResult, topic: TopicResult) -> dict:
     if topic.topic in result.inputs:
         entry["state"] = MISSING if topic.topic in result.missing else GRADED
         entry["inputs"] = result.inputs[topic.topic]
+    penalty = result.late.get(topic.topic)
+    if penalty is not None:
+        entry["late"] = {"days_late": penalty.days_late, "penalty_percent": penalty.percent,
+                         "penalty": penalty.points, "final": penalty.final}
     return entry
 
 
