@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.authoring.gradescope import AutograderOptions, GradescopeError, build_autograder
 from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
-from grader.authoring.otter_export import ExportError, master_notebook
+from grader.authoring.otter_export import ExportError, write_master_notebooks
 from grader.authoring.release import ReleaseError, release
 from grader.batch.grade import BatchError, grade_batch
 from grader.batch.grade_one import GRADESCOPE_MEMORY_MB, OneOptions, grade_one
@@ -119,8 +119,7 @@ def command_notebooks_build(args) -> int:
     try:
         students = build_student_notebooks(topics, out / "student", course_seed=args.seed,
                                            roster=_roster(args))
-        masters = [write_notebook(master_notebook(topic), out / "master" / f"{topic.name}.ipynb")
-                   for topic in topics]
+        masters = write_master_notebooks(topics, out / "master")
     except (RosterError, ExportError) as error:
         raise UsageError(str(error)) from None
     print(f"{len(students)} student notebooks in {out / 'student'}, {len(masters)} otter master "
