@@ -81,9 +81,16 @@ def _locked(path: Path):
         yield
 
 
+def _session_folder(tmp_path_factory) -> Path:
+    """This test session's folder, the same for all its xdist workers (each has its own
+    basetemp below it); never shared with another session."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
 @pytest.fixture(scope="session")
 def autograder_zip(tmp_path_factory) -> Path:
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker
+    shared = _session_folder(tmp_path_factory)
     out = shared / "gradescope-autograder.zip"
     with _locked(shared / "gradescope-zip.lock"):
         if not out.is_file():
@@ -96,7 +103,7 @@ def autograder_zip(tmp_path_factory) -> Path:
 def autograder(tmp_path_factory, autograder_zip) -> Path:
     """An /autograder-shaped tree with the zip in source/ and setup.sh run: the one venv."""
     _require("python3.11")
-    shared = tmp_path_factory.getbasetemp().parent
+    shared = _session_folder(tmp_path_factory)
     root = shared / "gradescope-root"
     with _locked(shared / "gradescope-root.lock"):
         if not (root / VENV / "bin" / "python").exists():
