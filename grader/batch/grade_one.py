@@ -32,6 +32,7 @@ from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
 from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.results import StudentResult, gradescope_results, write_atomically
+from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import visible
 from grader.sandbox.launcher import Limits
 
@@ -286,8 +287,11 @@ def grade_one(submission: Path, results: Path, course: Path, *, metadata: Path |
         data = gradescope_results(result)
         data["execution_time"] = round(seconds, 3)
         data["tests"].append(_instructor_entry(_instructor_text(result, identity, mapped, options, seconds)))
-        data["extra_data"]["gradescope"] = {"users": list(identity.users), "created_at": identity.created_at,
-                                            "files": mapped.used, "not_graded": mapped.unused}
+        # File names are the student's: shown as display_id shows ids (no undecodable bytes).
+        data["extra_data"]["gradescope"] = {
+            "users": list(identity.users), "created_at": identity.created_at,
+            "files": {topic: display_id(name) for topic, name in mapped.used.items()},
+            "not_graded": [display_id(name) for name in mapped.unused]}
         print(data["tests"][-1]["output"], flush=True)
     except Exception as error:  # the student still gets a results file, and the instructor why
         detail = traceback.format_exc()
