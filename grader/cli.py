@@ -1,5 +1,5 @@
-"""The ``grader`` command: check (students); collect, grade, export, notebooks build, release
-(instructors); topics."""
+"""The ``grader`` command: check (students); collect, grade, grade-one, gradescope build, export,
+notebooks build, release, new-topic, validate (instructors); topics."""
 from __future__ import annotations
 
 import argparse
@@ -7,12 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+from grader.authoring.gradescope import AutograderOptions, GradescopeError, build_autograder
 from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
-from grader.authoring.otter_export import ExportError, master_notebook
+from grader.authoring.otter_export import ExportError, write_master_notebooks
 from grader.authoring.release import ReleaseError, release
 from grader.authoring.scaffold import ScaffoldError, new_topic
 from grader.authoring.validate import validate_topic
 from grader.batch.grade import BatchError, run_batch
+from grader.batch.grade_one import GRADESCOPE_MEMORY_MB, OneOptions, grade_one
 from grader.batch.log import LOG_FILE
 from grader.collect.layout import identity_names, submission_times
 from grader.collect.platforms import PLATFORMS, CollectError, collect
@@ -20,7 +22,7 @@ from grader.course.fingerprint import grader_version
 from grader.course.policy import COURSE_FILE, PolicyError, read_policy
 from grader.course.sources import default_check_path
 from grader.course.topics import CourseNotFound, UnknownTopic, discover_topics, find_course_root, get_topic
-from grader.grading.runner import grade_file
+from grader.grading.runner import grade_file, tests_calling
 from grader.outputs.canvas import (CanvasExportError, ExportOptions, canvas_export, details_path,
                                    read_canvas_roster, read_out, write_canvas_export)
 from grader.outputs.terminal import format_check
@@ -53,8 +55,14 @@ def command_check(args) -> int:
     path = Path(args.path) if args.path else default_check_path(course, topic.name)
     if not path.exists():
         raise UsageError(f"file not found: {path}")
+    only = None
+    if args.function:
+        if args.function not in topic.signatures:
+            raise UsageError(f"{topic.name} has no function {args.function!r}; its functions are: "
+                             f"{', '.join(topic.signatures)}")
+        only = tests_calling(args.function)
     started = time.monotonic()
-    result = grade_file(topic, path, hidden=False, profile="check")
+    result = grade_file(topic, path, hidden=False, profile="check", only=only)
     print(format_check(result, path, time.monotonic() - started))
     return EXIT_OK if result.score == result.max_score else EXIT_FAILED_CHECKS
 
@@ -89,6 +97,27 @@ def command_grade(args) -> int:
     return EXIT_OK
 
 
+def command_grade_one(args) -> int:
+    options = OneOptions(tuple(args.topics or ()), args.memory_mb, args.deadline, args.seed)
+    data = grade_one(Path(args.submission), Path(args.results), _course(args),
+                     metadata=Path(args.metadata) if args.metadata else None, options=options)
+    print(f"grade-one: {data.get('score', 0):g} points; results: {args.results}")
+    return EXIT_OK
+
+
+def command_gradescope_build(args) -> int:
+    course = _course(args)
+    options = AutograderOptions(args.memory_mb, args.deadline, args.seed)
+    try:
+        out = build_autograder(course, _selected_topics(course, args.topics), Path(args.out),
+                               options=options, plans=Path(args.plans) if args.plans else None)
+    except GradescopeError as error:
+        raise UsageError(str(error)) from None
+    print(f"Gradescope autograder: {out} (upload it as the assignment's autograder; it holds the "
+          "references and hidden tests, so keep it private)")
+    return EXIT_OK
+
+
 def _selected_topics(course: Path, names: list[str] | None) -> list:
     if not names:
         return list(discover_topics(course).values())
@@ -111,8 +140,7 @@ def command_notebooks_build(args) -> int:
     try:
         students = build_student_notebooks(topics, out / "student", course_seed=args.seed,
                                            roster=_roster(args))
-        masters = [write_notebook(master_notebook(topic), out / "master" / f"{topic.name}.ipynb")
-                   for topic in topics]
+        masters = write_master_notebooks(topics, out / "master")
     except (RosterError, ExportError) as error:
         raise UsageError(str(error)) from None
     print(f"{len(students)} student notebooks in {out / 'student'}, {len(masters)} otter master "
@@ -229,6 +257,17 @@ def _variation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roster", help="CSV with a student_id column: one notebook per student")
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topics", nargs="+", metavar="NAME", help="topics (default: all)")
+    parser.add_argument("--memory-mb", type=int, default=GRADESCOPE_MEMORY_MB,
+                        help="the container's memory (Gradescope's default: 768)")
+    parser.add_argument("--deadline", type=float, default=OneOptions.deadline_seconds, metavar="SECONDS",
+                        help="total time for one submission, results included (Gradescope's "
+                             "timeout is 600 s by default)")
+    parser.add_argument("--seed", type=int, help="course seed: each student's graded inputs come "
+                                                 "from it and their id")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description="Auto-graded ML exercises.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {grader_version()}")
@@ -239,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run a topic's public tests on your file")
     check.add_argument("topic")
     check.add_argument("path", nargs="?", help="your file (default: ./TOPIC.py, else the stub)")
+    check.add_argument("-k", dest="function", metavar="FUNCTION",
+                       help="only the tests that call this function")
     check.set_defaults(run=command_check)
 
     grade = commands.add_parser("grade", help="grade a folder of student submissions")
@@ -266,6 +307,23 @@ def build_parser() -> argparse.ArgumentParser:
                                                "from this course seed and their id (reproducible)")
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     grade.set_defaults(run=command_grade)
+
+    one = commands.add_parser("grade-one", help="grade one submission folder as one student "
+                                                "(what Gradescope's run_autograder runs)")
+    one.add_argument("submission", help="the student's files (any names; one folder level)")
+    one.add_argument("--results", required=True, help="where results.json is written (always)")
+    one.add_argument("--metadata", help="Gradescope's submission_metadata.json (the student's identity)")
+    _limit_options(one)
+    one.set_defaults(run=command_grade_one)
+
+    gradescope = commands.add_parser("gradescope", help="Gradescope's autograder")
+    gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", required=True)
+    gs_build = gradescope_commands.add_parser("build", help="the autograder zip: setup.sh, run_autograder, "
+                                                            "the course with its solutions")
+    gs_build.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    gs_build.add_argument("--plans", metavar="FOLDER", help="test plans to ship in the zip's plans/")
+    _limit_options(gs_build)
+    gs_build.set_defaults(run=command_gradescope_build)
 
     notebooks = commands.add_parser("notebooks", help="assignment notebooks built from the topics")
     notebook_commands = notebooks.add_subparsers(dest="notebooks_command", required=True)

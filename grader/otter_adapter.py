@@ -58,7 +58,7 @@ def _as_student(function: Callable | None, name: str) -> Callable:
         try:
             return function(*args, **kwargs)
         except NotImplementedError:
-            raise NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError)")
+            raise NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError)", name)
         except Exception as error:  # noqa: BLE001 - the student's function may raise anything
             raise StudentError(name, "exception", f"{name} raised {type(error).__name__}: {error}",
                                exception_type=type(error).__name__) from None

@@ -21,11 +21,11 @@ def test_check_on_a_correct_file_passes_and_exits_zero():
     assert "10 of 10 public tests passed" in result.stdout
 
 
-def test_check_on_the_stub_lists_each_failure_and_exits_one():
+def test_check_on_the_stub_lists_each_unwritten_function_once_and_exits_one():
     result = run("check", "regularization")
     assert result.returncode == 1
-    assert result.stdout.count("FAIL") == 10
-    assert "not implemented yet" in result.stdout
+    assert result.stdout.count("TODO") == 6 and "FAIL" not in result.stdout
+    assert "not written yet" in result.stdout
 
 
 def test_check_shows_the_failing_input_shape_and_a_hint(tmp_path):

@@ -151,7 +151,7 @@ def test_with_the_stubs_the_notebook_runs_and_the_checks_report_failures(execute
     stubs, _ = executed[topic]
     check = _outputs(stubs.cells[-1])
     assert f"{topic}: public tests on {topic}.ipynb" in check
-    assert "FAIL" in check and "PASS" not in check and "not implemented yet" in check
+    assert "TODO" in check and "PASS" not in check and "not written yet" in check
     assert all("is not written yet" in _outputs(c) for c in stubs.cells
                if c.source.startswith("# grader: example"))
 

@@ -154,4 +154,4 @@ def test_every_stub_function_imports_and_raises_not_implemented(name):
 def test_grader_check_on_the_stub_reports_every_test_not_implemented(name, capsys):
     assert main(["check", name, str(get_topic(ROOT, name).stub)]) == 1
     printed = capsys.readouterr().out
-    assert "not implemented yet" in printed and "PASS" not in printed
+    assert "not written yet" in printed and "PASS" not in printed

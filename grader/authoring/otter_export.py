@@ -7,17 +7,25 @@ stub's ``raise NotImplementedError`` as the prompt, so ``otter assign`` gives st
 exactly our stub. Each of our tests, public and hidden, becomes one exception-based otter
 test case with our points and hidden flag; its body calls ``grader.otter_adapter``
 with the test module's source, and only hidden test cases also carry the reference.
-Otter therefore needs the ``grader`` package (and numpy and hypothesis) where it grades.
+Otter therefore needs the ``grader`` package (and numpy and hypothesis) where it grades:
+``write_master_notebooks`` puts the grader's wheel beside the notebooks and names it in
+each notebook's otter config, as an autograder file (otter ships it in its zip's
+``files/``) and as a requirement (``/autograder/source/files/<wheel>``, where Gradescope
+unpacks the zip), with hypothesis pinned to the version installed here. Otter installs its
+requirements when it builds its Gradescope image, so its tests import both there.
 """
 from __future__ import annotations
 
 import ast
 import textwrap
+from importlib import metadata
+from pathlib import Path
 
 import nbformat
 from nbformat import v4
 
-from grader.authoring.notebooks import KERNELSPEC, render
+from grader.authoring.notebooks import KERNELSPEC, render, write_notebook
+from grader.authoring.wheel import build_wheel
 from grader.course.statement import docstring_markdown, read_statement
 from grader.course.topics import Topic
 from grader.grading.runner import collect_tests
@@ -102,11 +110,24 @@ def test_cells(topic: Topic) -> list:
         for case in collect_tests(topic, public=True, hidden=True)]
 
 
-def master_notebook(topic: Topic) -> nbformat.NotebookNode:
+# Where Gradescope unpacks otter's autograder zip; otter puts autograder files under files/.
+OTTER_FILES = "/autograder/source/files"
+
+
+def otter_requirements(wheel: str) -> list[str]:
+    """What otter's image must install for our test cases: hypothesis (pinned) and the grader."""
+    return [f"hypothesis=={metadata.version('hypothesis')}", f"{OTTER_FILES}/{wheel}"]
+
+
+def master_notebook(topic: Topic, *, wheel: str | None = None) -> nbformat.NotebookNode:
+    """The topic's otter master notebook; with ``wheel`` (a file name beside the notebook), its
+    config ships the grader and hypothesis to otter's autograder."""
     statement = read_statement(topic.name, topic.stub)
     cases = collect_tests(topic, public=True, hidden=True)
     raw = v4.new_raw_cell
-    cells = [raw(render("otter_config.yaml.j2", topic=topic.name)),
+    config = render("otter_config.yaml.j2", topic=topic.name, wheel=wheel,
+                    requirements=otter_requirements(wheel) if wheel else [])
+    cells = [raw(config),
              v4.new_markdown_cell(f"# {statement.title}\n\n{docstring_markdown(statement.introduction)}"),
              v4.new_code_cell(statement.imports),
              raw(render("otter_question.yaml.j2", topic=topic.name,
@@ -119,3 +140,10 @@ def master_notebook(topic: Topic) -> nbformat.NotebookNode:
                                                       "language_info": {"name": "python"}})
     nbformat.validate(notebook)
     return notebook
+
+
+def write_master_notebooks(topics: list[Topic], folder: Path) -> list[Path]:
+    """The master notebooks and, beside them, the grader's wheel their configs name."""
+    wheel = build_wheel(folder)
+    return [write_notebook(master_notebook(topic, wheel=wheel.name), folder / f"{topic.name}.ipynb")
+            for topic in topics]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import yaml
 
 from grader.collect.layout import Collection, Handed, Person
 from grader.collect.unpack import Entry, read_bytes
@@ -52,6 +51,11 @@ def read_metadata(entries: list[Entry]) -> tuple[tuple[str, ...], dict]:
     if not found:
         raise GradescopeError(f"no {METADATA} in this download; is it Gradescope's "
                               "\"Export Submissions\" zip?")
+    try:
+        import yaml  # the [lms] extra: only this download's metadata is YAML
+    except ImportError:
+        raise GradescopeError("reading a Gradescope export needs PyYAML: pip install "
+                              "'ml-exercise-grader[lms]'") from None
     try:
         data = _plain(yaml.safe_load(read_bytes(found[0]).decode("utf-8")))
     except (yaml.YAMLError, UnicodeDecodeError) as error:

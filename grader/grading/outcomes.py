@@ -61,6 +61,7 @@ class TestOutcome:
     measure: str | None = None  # how far from the expected value: see grader.outputs.visibility
     counterexample: str | None = None  # hypothesis's (shrunk) failing input, public tests only
     gradient_checks: list[GradientCheckRecord] = field(default_factory=list)
+    unwritten: str | None = None  # the student function this test found still a stub
 
 
 @dataclass

@@ -5,7 +5,9 @@ sandbox. A test passes or fails as a whole and is worth its ``@points``.
 """
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 import time
 import traceback
 import warnings
@@ -91,6 +93,26 @@ def collect_tests(topic: Topic, *, public: bool, hidden: bool) -> list[TestCase]
                      if name.startswith("test_") and callable(value)]
         cases += [TestCase(function, is_hidden) for function in functions]
     return cases
+
+
+def tests_calling(function: str) -> Callable[[TestCase], bool]:
+    """Which tests ``grader check -k FUNCTION`` runs: those whose code calls
+    ``student.FUNCTION(...)`` or ``student.call("FUNCTION", ...)`` (read from the test's
+    source, never by running it)."""
+    def on_student(node: ast.AST, attribute: str) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == attribute
+                and isinstance(node.value, ast.Name) and node.value.id == "student")
+
+    def calls(case: TestCase) -> bool:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(case.function))))
+        except (OSError, TypeError, SyntaxError):
+            return False
+        return any(on_student(node, function) or (
+            isinstance(node, ast.Call) and on_student(node.func, "call") and node.args
+            and isinstance(node.args[0], ast.Constant) and node.args[0].value == function)
+            for node in ast.walk(tree))
+    return calls
 
 
 def _fixtures(case: TestCase, topic: Topic, student: Any) -> dict[str, Any]:
@@ -208,6 +230,7 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         outcome.hint, outcome.mistake, said = default_hint, "raises", error
     except NotImplementedYet as error:
         outcome.message, outcome.mistake = str(error), "not_implemented"
+        outcome.unwritten = error.function or None
     except StudentUnavailable as error:
         outcome.message, outcome.mistake, said = str(error), "did_not_run", error
     except AssertionError as error:
@@ -248,11 +271,12 @@ def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None, seed: int | None = None,
-                 deadline: StudentDeadline | None = None) -> TopicResult:
+                 deadline: StudentDeadline | None = None,
+                 only: Callable[[TestCase], bool] | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests, sandboxed.
 
     With ``deadline`` (one per student, across topics), tests that would start after it are
-    not run."""
+    not run; with ``only``, only the tests it accepts run (``grader check -k``)."""
     failures = []
     for _ in range(SANDBOX_ATTEMPTS):
         student = None if source is None else Submission(
@@ -261,7 +285,7 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
         try:
             result = _with_profile(profile, _run_cases, topic, student, file=file, public=public,
                                    hidden=hidden, isolation=detect_isolation().summary(),
-                                   load_error=load_error, seed=seed, deadline=deadline)
+                                   load_error=load_error, seed=seed, deadline=deadline, only=only)
             result.sandbox_failures = failures
             return result
         except ServerFailed as error:
@@ -271,7 +295,8 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
     message = (f"the grader's sandbox failed {SANDBOX_ATTEMPTS} times while grading this file, so it "
                "could not be graded; your instructor has been told")
     result = _with_profile(profile, _run_cases, topic, None, file=file, public=public, hidden=hidden,
-                           isolation="unavailable", load_error=message, seed=seed, deadline=deadline)
+                           isolation="unavailable", load_error=message, seed=seed, deadline=deadline,
+                           only=only)
     result.sandbox_failures = failures
     return result
 
@@ -282,7 +307,7 @@ def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: boo
     student = TrustedSubmission(module, topic.signatures)
     return _with_profile(profile, _run_cases, topic, student, file=None, public=public, hidden=hidden,
                          isolation="none (trusted code, run in the grader's process)", load_error=None,
-                         seed=seed, deadline=None)
+                         seed=seed, deadline=None, only=None)
 
 
 def _with_profile(profile: str, function: Callable, *args, **kwargs):
@@ -292,8 +317,11 @@ def _with_profile(profile: str, function: Callable, *args, **kwargs):
 
 def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
                public: bool, hidden: bool, isolation: str, load_error: str | None,
-               seed: int | None, deadline: StudentDeadline | None) -> TopicResult:
+               seed: int | None, deadline: StudentDeadline | None,
+               only: Callable[[TestCase], bool] | None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
+    if only is not None:
+        cases = [case for case in cases if only(case)]
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,

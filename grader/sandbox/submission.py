@@ -82,6 +82,10 @@ class WorkerStalled(WorkerTimedOut):
 class NotImplementedYet(StudentUnavailable):
     """The function still raises the stub's NotImplementedError: nothing to shrink or retry."""
 
+    def __init__(self, message: str, function: str = ""):
+        super().__init__(message)
+        self.function = function
+
 
 @dataclass
 class CallResult:
@@ -391,7 +395,8 @@ class Submission:
         if kind == "missing":
             raise StudentUnavailable(f"your file does not define a function named {function}")
         if kind == "exception" and reply.get("type") == "NotImplementedError":
-            raise NotImplementedYet(f"{function} is not implemented yet (it raises NotImplementedError)")
+            raise NotImplementedYet(f"{function} is not implemented yet (it raises NotImplementedError)",
+                                    function)
         if kind == "exception":
             raise StudentError(function, "exception",
                                f"{function} raised {reply.get('type')}: {reply.get('message')}",
