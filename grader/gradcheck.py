@@ -33,14 +33,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from grader.testing import CheckFailed, Mistake, diagnose, is_close, record, take_census
+from grader.testing import CheckFailed, Mistake, diagnose, is_close, note, record, take_census
 
 __all__ = [
     "centered_difference", "forward_difference", "relative_error",
     "local_cost", "sandboxed_cost", "vjp_cost",
     "numerical_gradient", "directional_derivatives", "check_gradient",
     "ParameterCheck", "GradientCheck",
-    "expect_gradient", "expect_gradient_diagnosed",
+    "expect_gradient", "expect_gradient_diagnosed", "expect_gradient_blamed",
     "distance_to_kinks", "away_from_kinks",
 ]
 
@@ -215,9 +215,7 @@ def expect_gradient(analytic: dict[str, Any], cost: BatchedCost, params: dict[st
                     reveal_values: bool = True, **options) -> GradientCheck:
     """Fail the test unless every parameter's gradient matches ``cost``'s numerical gradient."""
     result = check_gradient(cost, params, analytic, against=against, reveal_values=reveal_values, **options)
-    record("gradient_check", {
-        "against": against, "rtol": result.rtol,
-        "parameters": [vars(p) | {"shape": list(p.shape)} for p in result.parameters]})
+    _record_check(result)
     if not result.passed:
         worst = max(result.failures(), key=lambda p: p.max_rel_error)
         names = ", ".join(f"d{p.name}" for p in result.failures())
@@ -260,6 +258,91 @@ def expect_gradient_diagnosed(gradients: dict[str, Any], cost: BatchedCost, para
             if found is not None:
                 raise CheckFailed(failure.message, hint=found.hint, mistake=found.name) from None
         raise
+
+
+def _record_check(result: GradientCheck) -> None:
+    record("gradient_check", {
+        "against": result.against, "rtol": result.rtol,
+        "parameters": [vars(p) | {"shape": list(p.shape)} for p in result.parameters]})
+
+
+def _names(checks: Sequence[ParameterCheck]) -> str:
+    return ", ".join(f"d{p.name}" for p in checks)
+
+
+def _matches_offset(offset: Any, difference: dict[str, np.ndarray]) -> bool:
+    return all(name in difference and is_close(difference[name], np.asarray(value, dtype=np.float64),
+                                                rtol=1e-4, atol=1e-6)
+               for name, value in offset.items())
+
+
+def expect_gradient_blamed(gradients: dict[str, Any], own_cost: BatchedCost, params: dict[str, Any], *,
+                           what: str, cost_name: str, correct_cost: BatchedCost | None = None,
+                           cost_omissions: Sequence[Mistake] = (), gradient_mistakes: Sequence[Mistake] = (),
+                           hint: str | None = None, reveal_values: bool = True, **options) -> None:
+    """A gradient against the numerical gradient of the student's own cost, blaming the function
+    that is wrong.
+
+    When the two disagree, either may be wrong, and a correct function keeps its points:
+
+    - with ``correct_cost`` (hidden tests: the reference's), a gradient that matches the correct
+      cost's numerical gradient is right: the test passes and a ``note`` says the cost is wrong;
+    - the difference ``analytic - numerical`` is compared with known offsets, each a
+      ``Mistake`` valued ``{name: offset}``. ``cost_omissions`` are the offsets a term the
+      contract puts in both, left out of the cost only, leaves (reg left out of the loss but
+      not of dW: ``{"W": 2 * reg * W, "b": 0}``): the gradient is right, the test passes with a
+      note naming the cost's mistake. ``gradient_mistakes`` are the offsets of the gradient's
+      own mistakes (``{"W": -2 * reg * W, ...}``: dW without the penalty): the test fails
+      with that hint.
+
+    Otherwise the failure names the parameters that disagree and those that agree, with
+    ``hint`` (a gradient that matches neither cost) or none::
+
+        expect_gradient_blamed({"W": dW, "b": db}, own, {"W": W, "b": b}, what="svm_loss",
+                               cost_name="svm_loss", correct_cost=reference_loss,
+                               cost_omissions=[Mistake("reg_missing", HINT, {"W": 2 * reg * W})])
+    """
+    against = f"your {cost_name}"
+    own_failure: CheckFailed | None = None
+    try:
+        result = check_gradient(own_cost, params, gradients, against=against,
+                                reveal_values=reveal_values, **options)
+    except CheckFailed as unusable:  # the cost cannot be differentiated: the gradient may still be right
+        result, own_failure = None, unusable
+    if result is not None:
+        _record_check(result)
+        if result.passed:
+            return
+    if correct_cost is not None:
+        right = check_gradient(correct_cost, params, gradients, against=f"the correct {cost_name}",
+                               reveal_values=False, **options)
+        if right.passed:
+            note(f"{what} is right: it matches the numerical gradient of the correct {cost_name}. "
+                 f"It disagrees with your {cost_name} because your {cost_name} is wrong (see its tests).")
+            return
+    if result is None:
+        raise own_failure
+    failures = result.failures()
+    agreeing = [p for p in result.parameters if p.passed(result.rtol)]
+    message = (f"{what}: {_names(failures)} disagree{'s' if len(failures) == 1 else ''} with the "
+               f"numerical gradient of {against}"
+               + (f" ({_names(agreeing)} agree{'s' if len(agreeing) == 1 else ''})" if agreeing else ""))
+    worst = max(failures, key=lambda p: p.max_rel_error)
+    measure = (f"largest relative error {worst.max_rel_error:.2g} in d{worst.name}, {worst.method}, "
+               f"at {worst.worst}; the tolerance is {result.rtol:g}")
+    small = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    if (cost_omissions or gradient_mistakes) and all(v.size <= ELEMENTWISE_LIMIT for v in small.values()):
+        difference = {name: np.asarray(gradients[name], dtype=np.float64)
+                      - numerical_gradient(own_cost, small, name, label=against) for name in small}
+        for mistake in cost_omissions:
+            if _matches_offset(mistake.value, difference):
+                note(f"{what} is right: it differs from the numerical gradient of your {cost_name} by "
+                     f"exactly a term your {cost_name} leaves out ({mistake.name}: {mistake.hint})")
+                return
+        for mistake in gradient_mistakes:
+            if _matches_offset(mistake.value, difference):
+                raise CheckFailed(message, hint=mistake.hint, mistake=mistake.name, measure=measure)
+    raise CheckFailed(message, hint=hint, measure=measure)
 
 
 # --------------------------------------------------------------------- kinks

@@ -21,7 +21,9 @@ __all__ = [
     "points", "hint", "CheckFailed", "fail", "Mistake", "record",
     "shape_of", "type_of", "is_close", "diagnose", "same_data",
     "expect_scalar", "expect_shape", "expect_finite", "expect_close", "expect_tuple",
-    "expect_unchanged", "expect_no_warnings",
+    "expect_unchanged", "expect_no_warnings", "note",
+    "where_different", "common_factor", "mistake_from_warnings", "expect_stable", "shape_hint",
+    "expect_array", "expect_float64", "expect_labels", "expect_same_labels", "expect_update",
 ]
 
 # --------------------------------------------------------------------- points
@@ -122,6 +124,12 @@ def record(key: str, value: Any) -> None:
         data.setdefault(key, []).append(value)
 
 
+def note(text: str) -> None:
+    """Say something about a test that passes anyway, for the instructor and the report
+    (recorded under ``"note"``): "your gradient is right; your cost is what is wrong"."""
+    record("note", text)
+
+
 # --------------------------------------------------------------------- checks
 def _int_as_float(value: int | float) -> float:
     try:
@@ -163,22 +171,38 @@ def expect_scalar(value: Any, what: str, *, hint: str | None = None) -> float:
     return _int_as_float(value) if isinstance(value, int) else float(value)
 
 
+TYPE_HINT = ("return a numpy array (np.array(values), or the array your numpy operations give), "
+             "not a Python list or tuple")
+
+
+def shape_hint(what: str, shape: tuple) -> str:
+    """The hint of a shape failure: about shapes, never about the values' formula."""
+    return (f"{what} must have shape {tuple(shape)}: check the axis= and keepdims= of your "
+            "reductions, and that no reshape, transpose or broadcast changed an axis")
+
+
 def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None,
                  mistake: str | None = None) -> np.ndarray:
     """``value`` as a numeric numpy array of exactly ``shape``, else the test fails.
 
-    A list or a scalar fails (mistake ``wrong_shape`` unless ``mistake`` is given), so wrap
-    values you accept as lists in ``np.asarray`` first::
+    A list, a tuple or a scalar fails with a type hint (mistake ``wrong_type``); a wrong
+    shape with ``hint`` or, without one, a shape hint (mistake ``wrong_shape`` unless
+    ``mistake`` is given): a shape or type failure never gets the test's hint on values.
+    Wrap values you accept as lists in ``np.asarray`` first::
 
         dW = expect_shape(dW, (D, C), "dW", hint="dW has the shape of W.")
     """
+    if isinstance(value, (list, tuple)):
+        fail(f"{what} should be a numpy array of shape {tuple(shape)}, but it is {shape_of(value)}",
+             hint=TYPE_HINT, mistake="wrong_type")
     array = value if isinstance(value, np.ndarray) else None
     if array is None or array.shape != tuple(shape):
         got = f"shape {array.shape}" if array is not None else shape_of(value)
-        fail(f"{what} should have shape {tuple(shape)}, but it has {got}", hint=hint,
-             mistake=mistake or "wrong_shape")
+        fail(f"{what} should have shape {tuple(shape)}, but it has {got}",
+             hint=hint or shape_hint(what, shape), mistake=mistake or "wrong_shape")
     if array.dtype.kind not in "biuf":
-        fail(f"{what} should hold numbers, but its dtype is {array.dtype}", hint=hint,
+        fail(f"{what} should hold numbers, but its dtype is {array.dtype}",
+             hint=f"{what} must be an array of numbers (float64), not of {array.dtype}",
              mistake="wrong_dtype")
     return array
 
@@ -255,14 +279,14 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     take_census(expected_array, mistakes, rtol=rtol, atol=atol)
     actual_array = _as_array(actual)
     if actual_array is None:
-        fail(f"{what} should be numeric, but it is {shape_of(actual)}", hint=hint, mistake="wrong_type")
+        fail(f"{what} should be numeric, but it is {shape_of(actual)}", hint=TYPE_HINT, mistake="wrong_type")
     if actual_array.shape != expected_array.shape:
         if expected_array.ndim == 0 and actual_array.size == 1:
             # Value tests judge the value; whether it is a scalar is expect_scalar's test.
             actual_array = actual_array.reshape(())
         else:
             fail(f"{what} should have shape {expected_array.shape}, but it has shape {actual_array.shape}",
-                 hint=hint, mistake="wrong_shape")
+                 hint=shape_hint(what, expected_array.shape), mistake="wrong_shape")
     if is_close(actual_array, expected_array, rtol=rtol, atol=atol):
         return
     found = diagnose(actual_array, mistakes, rtol=rtol, atol=atol)
@@ -273,10 +297,44 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     else:
         error = np.max(np.abs(actual_array - expected_array) / (atol + np.abs(expected_array) + 1e-300))
         # With their own answer known, this pins the expected value: public tests only.
-        message, measure = f"{what} is wrong", f"largest relative difference {min(error, 1e300):.2g}"
+        message = f"{what} is wrong" + where_different(actual_array, expected_array, rtol=rtol, atol=atol)
+        measure = f"largest relative difference {min(error, 1e300):.2g}"
     if found is not None:
         fail(message, hint=found.hint, mistake=found.name, detail=detail, measure=measure)
     fail(message, hint=hint, detail=detail, measure=measure)
+
+
+def where_different(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9) -> str:
+    """Which entries of two same-shape arrays differ, for a message that makes no guess:
+    ``" in 2 of 6 entries, at (0, 1) and (2, 0)"``; ``""`` for a single number. Positions
+    only, never values, so it suits hidden tests."""
+    a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape or a.size <= 1:
+        return ""
+    with np.errstate(all="ignore"):
+        wrong = ~(np.abs(a - e) <= atol + rtol * np.abs(e))
+    count = int(np.sum(wrong))
+    if count == 0:
+        return ""
+    if count == a.size:
+        return f" in every one of its {a.size} entries"
+    places = [str(tuple(int(i) for i in index)) if a.ndim > 1 else str(int(index[0]))
+              for index in np.argwhere(wrong)[:3]]
+    shown = ", ".join(places[:-1]) + " and " + places[-1] if len(places) > 1 else places[0]
+    return f" in {count} of {a.size} entries, at {shown}" + (" ..." if count > 3 else "")
+
+
+def common_factor(actual: Any, expected: Any, *, rtol: float = 1e-6) -> float | None:
+    """The one number c with actual == c * expected entry by entry (within ``rtol``), if there
+    is one and it is not 1: the evidence for a wrong scale, such as a wrong learning rate."""
+    a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape or not np.all(np.isfinite(a)) or not np.any(np.abs(e) > 0):
+        return None
+    index = int(np.argmax(np.abs(e)))
+    factor = float(a.ravel()[index] / e.ravel()[index])
+    if not np.isfinite(factor) or abs(factor - 1.0) <= rtol or abs(factor) < 1e-12:
+        return None
+    return factor if is_close(a, factor * e, rtol=rtol, atol=1e-12) else None
 
 
 def same_data(before: Any, after: Any) -> bool:
@@ -335,9 +393,136 @@ def expect_unchanged(before: Any, after: Any, what: str, *, hint: str | None = N
         fail(f"{what} was modified by your function", hint=hint, mistake=mistake or "modifies_input")
 
 
+def mistake_from_warnings(warnings: list[str], *, overflow: Mistake | None = None,
+                          log_of_zero: Mistake | None = None) -> Mistake | None:
+    """The mistake numpy's warnings (``student.call(...).warnings``) are evidence for: an
+    "overflow" warning for ``overflow`` (np.exp of a large number), "divide by zero" or
+    "invalid value" for ``log_of_zero`` (the log of a probability that rounded to 0); None
+    when they show neither, so a non-finite answer then gets no guess::
+
+        found = mistake_from_warnings(result.warnings, overflow=Mistake("softmax_overflow", HINT, None))
+        expect_finite(loss, "loss", mistake=found and found.name, hint=found and found.hint)
+    """
+    text = " ".join(warnings)
+    if overflow is not None and "overflow" in text:
+        return overflow
+    if log_of_zero is not None and ("divide by zero" in text or "invalid value" in text):
+        return log_of_zero
+    return None
+
+
+def expect_stable(result: Any, values: Iterable[tuple[Any, str]], what: str, *,
+                  overflow: Mistake | None = None, log_of_zero: Mistake | None = None) -> None:
+    """Every value finite and the call free of numpy warnings, with the hint the warnings are
+    evidence for (``mistake_from_warnings``)::
+
+        result = student.call("softmax_cross_entropy", scores, y)
+        loss, dscores = expect_tuple(result.value, 2, "softmax_cross_entropy")
+        expect_stable(result, [(loss, "loss"), (dscores, "dscores")], "softmax_cross_entropy",
+                      overflow=Mistake("softmax_overflow", HINT_OVERFLOW, None))
+    """
+    found = mistake_from_warnings(result.warnings, overflow=overflow, log_of_zero=log_of_zero)
+    mistake, text = (found.name, found.hint) if found is not None else (None, None)
+    for value, name in values:
+        expect_finite(value, name, mistake=mistake or "not_finite", hint=text)
+    expect_no_warnings(result.warnings, what, mistake=mistake, hint=text)
+
+
 def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = None,
                        mistake: str | None = None) -> None:
     """No numpy warning (overflow, divide by zero, invalid value) was raised: pass
     ``student.call(..., return_args=True).warnings``."""
     if warnings:
         fail(f"{what} raised a numpy warning: {warnings[0]}", hint=hint, mistake=mistake)
+
+
+# ---------------------------------------------------- checks shared by topics
+def expect_array(actual: Any, expected: Any, what: str, *, mistakes: Iterable[Mistake] = (),
+                 rtol: float = 1e-6, atol: float = 1e-9, dtype: Any = np.float64) -> np.ndarray:
+    """``actual`` has the shape of ``expected``, ``dtype`` (None: any numeric dtype) and its values.
+
+    A wrong shape is first compared with the known mistakes, whose values have the shapes
+    those mistakes produce (np.squeeze dropping an axis, (m,) - (m, 1) broadcasting to
+    (m, m)), so that the failure names the mistake::
+
+        expect_array(student.predict(X, w, b), reference.predict(X, w, b), "predict(X, w, b)",
+                     mistakes=[Mistake("squeezed", HINT_SQUEEZE, np.squeeze(expected))])
+    """
+    mistakes = list(mistakes)
+    expected = np.asarray(expected, dtype=np.float64)
+    if not (isinstance(actual, np.ndarray) and actual.shape == expected.shape):
+        found = diagnose(actual, mistakes, rtol=rtol, atol=atol)
+        if found is not None:
+            fail(f"{what} should have shape {expected.shape}, but it has "
+                 + (f"shape {actual.shape}" if isinstance(actual, np.ndarray) else shape_of(actual)),
+                 hint=found.hint, mistake=found.name)
+    array = expect_float64(actual, expected.shape, what) if dtype == np.float64 else \
+        expect_shape(actual, expected.shape, what)
+    if dtype is not None and dtype != np.float64 and array.dtype != dtype:
+        fail(f"{what} should have dtype {np.dtype(dtype)}, but its dtype is {array.dtype}",
+             hint=f"{what} must have dtype {np.dtype(dtype)}", mistake="wrong_dtype")
+    expect_close(array, expected, what, rtol=rtol, atol=atol, mistakes=mistakes)
+    return array
+
+
+def expect_float64(value: Any, shape: tuple, what: str, *, hint: str | None = None) -> np.ndarray:
+    """``value`` as a float64 array of ``shape`` (``expect_shape``, then the dtype)::
+
+        Xb = expect_float64(student.add_bias_column(X), (m, n + 1), "add_bias_column(X)")
+    """
+    array = expect_shape(value, shape, what, hint=hint)
+    if array.dtype != np.float64:
+        fail(f"{what} should have dtype float64, but its dtype is {array.dtype}",
+             hint=f"{what} must be float64: build it from float arrays (np.ones, np.zeros and "
+                  "np.hstack keep float64; an integer array or dtype=int does not)",
+             mistake="wrong_dtype")
+    return array
+
+
+def expect_labels(value: Any, n: int, what: str = "labels", *, hint: str | None = None) -> np.ndarray:
+    """Cluster or class labels: ``n`` whole numbers, as an int64 array.
+
+    A list or tuple of the right length is accepted (labels are judged as the numbers they
+    are); another shape fails with a shape hint, non-integers with mistake
+    ``labels_not_integers``::
+
+        labels = expect_labels(student.assign_clusters(X, C), X.shape[0])
+    """
+    array = expect_shape(np.asarray(value) if isinstance(value, (list, tuple)) else value, (n,), what,
+                         hint=hint or "one label per sample: argmin over the centroid axis (axis=1).")
+    if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
+        fail(f"{what} should hold whole numbers (cluster indices)", mistake="labels_not_integers",
+             hint=f"{what} are indices: np.argmin gives integers")
+    return array.astype(np.int64)
+
+
+def expect_same_labels(actual: Any, expected: Any, what: str = "labels", *,
+                       mistakes: Iterable[Mistake] = (), hint: str | None = None) -> np.ndarray:
+    """``expect_labels``, then every label equal to ``expected``'s; a mistake's hint only when
+    the labels are exactly that mistake's. The message says how many samples are wrong."""
+    expected = np.asarray(expected)
+    labels = expect_labels(actual, expected.shape[0], what)
+    if np.array_equal(labels, expected):
+        return labels
+    wrong = np.flatnonzero(labels != expected)
+    message = f"{what} is wrong for {wrong.size} of {expected.shape[0]} samples"
+    for mistake in mistakes:
+        if np.array_equal(labels, mistake.value):
+            fail(message, hint=mistake.hint, mistake=mistake.name)
+    fail(message + f" (first at sample {int(wrong[0])})", hint=hint)
+
+
+def expect_update(result: Any, what: str, shape: tuple) -> tuple[np.ndarray, dict]:
+    """An optimizer step's ``(next_w, config)``: a pair, config a dict, next_w an array shaped
+    like w; else the test fails saying which part is wrong::
+
+        next_w, config = expect_update(student.sgd(w, dw, config), "sgd", w.shape)
+    """
+    expect_tuple(result, 2, what, returns="a pair (next_w, config)", describe=shape_of,
+                 hint="end with `return next_w, config`.")
+    if not isinstance(result[1], dict):
+        fail(f"the config returned by {what} is {shape_of(result[1])}, not a dict",
+             hint="end with `return next_w, config`, where config is the dict holding the state.",
+             mistake="wrong_return")
+    next_w = expect_shape(result[0], shape, f"next_w from {what}", hint="next_w has the shape of w.")
+    return next_w, result[1]

@@ -29,6 +29,11 @@ class Variant:
     hint_phrase: str              # ... with a hint containing this phrase
     functions: tuple[str, ...]    # only tests of these functions may fail
     base: str = "correct_vectorized"
+    # Diagnosis (issue 17): tests that must pass although they call the wrong function too (the
+    # function they are about is right), each with a note saying what is wrong instead ...
+    keeps: tuple[str, ...] = ()
+    # ... and a phrase no hint of any failing test may contain (a hint without evidence).
+    unfounded_hint: str | None = None
 
 
 def topics_with_tables() -> list[str]:

@@ -144,8 +144,10 @@ def softmax_cross_entropy(scores, y):
 
     Y is the (N, C) one-hot matrix of y, and y_i is y[i].
 
-    Must stay finite for scores of magnitude 1000: subtract each row's maximum
-    before exponentiating (log-sum-exp), which changes nothing mathematically.
+    Must stay finite, and raise no numpy warning, for scores of magnitude up to 1e4
+    (a correct class up to 2e4 below its row's best): subtract each row's maximum
+    before exponentiating and take log-probabilities by log-sum-exp, never the log of a
+    probability (it rounds to 0); neither changes anything mathematically.
 
     Args:
         scores: (N, C) class scores, one row per sample.

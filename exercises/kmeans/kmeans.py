@@ -25,6 +25,10 @@ def assign_clusters(X, centroids):
     returns the first minimum; in a loop, replace the best only on a strictly
     smaller distance).
 
+    Must work for any finite data, including squared distances far above 1e8:
+    start a running minimum from the first centroid's distance (or np.inf),
+    never from a large constant.
+
     Args:
         X: (n, d) samples.
         centroids: (k, d) centroids.

@@ -1,7 +1,7 @@
 """Public tests for the kmeans topic: run them with `grader check kmeans`."""
 import numpy as np
 
-from grader.testing import (expect_close, expect_finite, expect_scalar, expect_shape,
+from grader.testing import (expect_close, expect_finite, expect_labels, expect_scalar, expect_shape, is_close, note,
                             expect_unchanged, fail, hint, points)
 
 # Three centroids at the corners of a square and six samples (k = 3, d = 2, n = 6).
@@ -12,17 +12,12 @@ C_HAND = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
 X_HAND = np.array([[1.0, 0.0], [3.0, 1.0], [0.0, 3.0], [2.0, 0.0], [3.0, 3.0], [2.0, 2.0]])
 
 
-def _labels(value, n, what="labels"):
-    labels = expect_shape(np.asarray(value) if isinstance(value, list) else value, (n,), what)
-    return labels
-
-
 @points(1)
 @hint("labels[i] = np.argmin of the squared distances from X[i] to every centroid (axis=1 of an "
       "(n, k) distance array).")
 def test_assign_clusters_on_hand_worked_example(student):
     """assign_clusters gives [0, 1, 2] for the first three samples of the example in the test file."""
-    labels = _labels(student.assign_clusters(X_HAND, C_HAND), 6)
+    labels = expect_labels(student.assign_clusters(X_HAND, C_HAND), 6)
     expect_close(labels[:3], [0, 1, 2], "labels of the samples without ties", rtol=0, atol=0.1)
 
 
@@ -31,7 +26,7 @@ def test_assign_clusters_on_hand_worked_example(student):
       "distance (<, not <=).")
 def test_assign_clusters_ties_on_hand_worked_example(student):
     """Samples exactly equally near several centroids get the lowest index: [0, 1, 0]."""
-    labels = _labels(student.assign_clusters(X_HAND, C_HAND), 6)
+    labels = expect_labels(student.assign_clusters(X_HAND, C_HAND), 6)
     expect_close(labels[3:], [0, 1, 0], "labels of the tied samples", rtol=0, atol=0.1)
 
 
@@ -99,10 +94,19 @@ def test_kmeans_loop_on_hand_worked_example(student):
     centroids, labels, history = student.kmeans(X_RUN, INIT_RUN, 100)
     expect_close(expect_shape(centroids, (2, 2), "centroids"),
                  [[1 / 3, 1 / 3], [26 / 3, 26 / 3]], "final centroids")
-    expect_close(_labels(labels, 6), [0, 0, 0, 1, 1, 1], "final labels", rtol=0, atol=0.1)
+    expect_close(expect_labels(labels, 6), [0, 0, 0, 1, 1, 1], "final labels", rtol=0, atol=0.1)
     history = np.asarray(history, dtype=float)
     if history.shape == (3,) and abs(history[2] - history[1]) < 1e-9:
         history = history[:2]  # also accepted: recording the iteration that found no change
+    if history.shape == (2,) and not is_close(history, [102.25, 8 / 3], rtol=1e-6, atol=1e-9):
+        # kmeans records what your kmeans_objective gives: when that is the one that is wrong,
+        # kmeans itself is right and keeps its points.
+        own = student.kmeans_objective(X_RUN, np.array([[1 / 3, 1 / 3], [26 / 3, 26 / 3]]),
+                                       np.array([0, 0, 0, 1, 1, 1]))
+        if is_close(own, history[-1], rtol=1e-9, atol=1e-12) and not is_close(own, 8 / 3, rtol=1e-6, atol=1e-9):
+            note("kmeans is right: its history is what your kmeans_objective gives, and "
+                 "kmeans_objective is wrong (see its test)")
+            return
     expect_close(history, [102.25, 8 / 3], "history")
 
 

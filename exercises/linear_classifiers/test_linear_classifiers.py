@@ -2,9 +2,9 @@
 import numpy as np
 from hypothesis import assume, given, strategies as st
 
-from grader.gradcheck import away_from_kinks, expect_gradient
+from grader.gradcheck import away_from_kinks, expect_gradient_blamed
 from grader.strategies import arrays, distinct_dims, floats, labels
-from grader.testing import (expect_close, expect_finite, expect_no_warnings, expect_scalar,
+from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings, expect_scalar,
                             expect_shape, expect_tuple, hint, points, shape_of)
 
 # The course's worked example: 3 images (Lion, Tiger, Leopard pictures) x 3 classes
@@ -106,10 +106,24 @@ def test_svm_loss_at_zero_weights_is_C_minus_1_times_delta(student):
     expect_close(loss, 2.0, "loss")
 
 
+HINT_LOSS_REG = "the loss is the mean data loss plus the penalty reg * sum(W**2): add it to the loss."
+HINT_DW_REG = "add the penalty's gradient 2 * reg * W to dW (b has no penalty term)."
+HINT_DW_REG_HALVED = "the derivative of reg * sum(W**2) is 2 * reg * W, not reg * W."
+
+
+def reg_omissions(W, b, reg):
+    """analytic - numerical when only the loss leaves out the penalty: dW and db are right."""
+    return [Mistake("reg_missing", HINT_LOSS_REG, {"W": 2 * reg * W, "b": np.zeros_like(b)})]
+
+
+def reg_gradient_mistakes(W, b, reg):
+    """analytic - numerical when dW's penalty term is missing or not doubled."""
+    zero = np.zeros_like(b)
+    return [Mistake("reg_gradient_missing", HINT_DW_REG, {"W": -2 * reg * W, "b": zero}),
+            Mistake("reg_gradient_not_doubled", HINT_DW_REG_HALVED, {"W": -reg * W, "b": zero})]
+
+
 @points(2)
-@hint("Differentiate your own loss: dS_ij = 1/N for each positive margin, the correct class gets "
-      "minus the number of positive margins in its row / N, dW = X.T @ dS + 2 * reg * W, "
-      "db = dS summed over the samples.")
 @given(problem=problems())
 def test_svm_loss_gradient_matches_numerical_gradient_of_your_loss(student, problem):
     """dW and db agree with centered differences of your own svm_loss (reg > 0, N, D, C all different)."""
@@ -117,8 +131,9 @@ def test_svm_loss_gradient_matches_numerical_gradient_of_your_loss(student, prob
     assume(away_from_kinks(_hinge_margins(W, b, X, y, 1.0), margin=1e-2))
     loss, dW, db = call3(student, "svm_loss", W, b, X, y, reg)
     cost = _first_of_each(student, "svm_loss", lambda p: (p["W"], p["b"], X, y, reg))
-    expect_gradient({"W": dW, "b": db}, cost, {"W": W, "b": b}, what="svm_loss",
-                    against="your svm_loss")
+    expect_gradient_blamed({"W": dW, "b": db}, cost, {"W": W, "b": b}, what="svm_loss",
+                           cost_name="svm_loss", cost_omissions=reg_omissions(W, b, reg),
+                           gradient_mistakes=reg_gradient_mistakes(W, b, reg))
 
 
 # ----------------------------------------------------------------- softmax
@@ -174,16 +189,15 @@ def test_softmax_loss_at_zero_weights_is_log_C(student):
 
 
 @points(2)
-@hint("Differentiate your own loss: dS = (softmax(S) - one_hot(y)) / N, dW = X.T @ dS + 2 * reg * W, "
-      "db = dS summed over the samples.")
 @given(problem=problems())
 def test_softmax_loss_gradient_matches_numerical_gradient_of_your_loss(student, problem):
     """dW and db agree with centered differences of your own softmax_loss (reg > 0, N, D, C all different)."""
     W, b, X, y, reg = problem
     loss, dW, db = call3(student, "softmax_loss", W, b, X, y, reg)
     cost = _first_of_each(student, "softmax_loss", lambda p: (p["W"], p["b"], X, y, reg))
-    expect_gradient({"W": dW, "b": db}, cost, {"W": W, "b": b}, what="softmax_loss",
-                    against="your softmax_loss")
+    expect_gradient_blamed({"W": dW, "b": db}, cost, {"W": W, "b": b}, what="softmax_loss",
+                           cost_name="softmax_loss", cost_omissions=reg_omissions(W, b, reg),
+                           gradient_mistakes=reg_gradient_mistakes(W, b, reg))
 
 
 @points(1)

@@ -8,17 +8,13 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from grader.strategies import any_scale, arrays, distinct_dims, floats
-from grader.testing import (expect_close, expect_shape, expect_unchanged, fail, hint, points,
-                            shape_of)
+from grader.testing import (Mistake, common_factor, expect_close, expect_shape, expect_unchanged,
+                            expect_update, fail, hint, points)
 
 
 def _step(student, name, w, dw, config):
-    """Call the student's update and check it returns (next_w, config) with next_w shaped like w."""
-    result = getattr(student, name)(w, dw, config)
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-        fail(f"{name} should return a pair (next_w, config) with config a dict, but it returned "
-             f"{shape_of(result)}", hint="end with `return next_w, config`.", mistake="wrong_return")
-    return expect_shape(result[0], np.shape(w), f"next_w from {name}"), result[1]
+    """One step of your update: (next_w, config), checked to be a pair with next_w shaped like w."""
+    return expect_update(getattr(student, name)(w, dw, config), name, np.shape(w))
 
 
 # ------------------------------------------------------------------------- sgd
@@ -84,8 +80,6 @@ def test_sgd_momentum_with_zero_momentum_is_the_sgd_step(student, shape, data):
 
 # --------------------------------------------------------------------- rmsprop
 @points(1)
-@hint("epsilon goes outside the square root: dw / (np.sqrt(cache) + epsilon). On a first step "
-      "the cache is 0.01 * dw**2, so sqrt(cache) = 0.1 * |dw|.")
 def test_rmsprop_first_step_by_hand(student):
     """rmsprop's first step from config=None, including a coordinate with a tiny gradient (1e-6)."""
     w = np.array([[1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]])
@@ -93,7 +87,18 @@ def test_rmsprop_first_step_by_hand(student):
     # cache = (1 - 0.99) dw^2, so the step is 0.01 dw / (0.1 |dw| + 1e-8): about 0.1 sign(dw),
     # except for dw = 1e-6 where epsilon matters: 1e-8 / (1e-7 + 1e-8) = 0.0909091.
     next_w, config = _step(student, "rmsprop", w, dw, None)
-    expect_close(next_w, w - 0.01 * dw / (0.1 * np.abs(dw) + 1e-8), "next_w")
+    expected = w - 0.01 * dw / (0.1 * np.abs(dw) + 1e-8)
+    # A step that is the right one times a single factor has the right rule and the wrong
+    # learning rate: the only scale the coordinate with the tiny gradient cannot tell apart.
+    factor = common_factor(w - next_w, w - expected)
+    if factor is not None:
+        fail(f"next_w is the right step times {factor:.3g} in every coordinate", mistake="wrong_default",
+             hint="rmsprop's default learning_rate is 1e-2: config.setdefault('learning_rate', 1e-2).")
+    expect_close(next_w, expected, "next_w", mistakes=[
+        Mistake("eps_inside_sqrt", "epsilon goes outside the square root: dw / (np.sqrt(cache) + epsilon).",
+                w - 0.01 * dw / np.sqrt(0.01 * dw ** 2 + 1e-8)),
+        Mistake("missing_one_minus_decay", "cache = decay_rate * cache + (1 - decay_rate) * dw**2: the new "
+                "term is weighted by 1 - decay_rate.", w - 0.01 * dw / (np.abs(dw) + 1e-8))])
     expect_close(config.get("cache"), 0.01 * dw ** 2, "config['cache']")
 
 

@@ -82,8 +82,9 @@ def logistic_cost(X, y, w, b, lam):
         J(w, b) = -\frac{1}{m} \sum_{i=1}^{m} \left[ y_i \log f_i + (1 - y_i) \log(1 - f_i) \right]
                   + \frac{\lambda}{2m} \sum_{j=1}^{n} w_j^2
 
-    Must stay finite when the data are separable and the weights large
-    (f_i rounds to exactly 0 or 1 there, and log(0) is -inf).
+    Must stay finite, and raise no numpy warning, when the data are separable and
+    the weights large, for any |x_i . w + b| up to 1e4 (f_i rounds to exactly 0 or
+    1 there, log(0) is -inf, and np.exp(z) overflows above 709).
 
     Args: as for linear_cost, with y in {0, 1}.
 

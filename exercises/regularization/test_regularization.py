@@ -3,9 +3,9 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from grader.callbacks import bound_callback
-from grader.gradcheck import expect_gradient, sandboxed_cost
+from grader.gradcheck import expect_gradient_blamed, sandboxed_cost
 from grader.strategies import arrays, distinct_dims, floats
-from grader.testing import (expect_close, expect_finite, expect_no_warnings, expect_scalar,
+from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings, expect_scalar,
                             expect_shape, expect_unchanged, hint, points)
 
 # A 3 x 2 problem small enough to work out by hand:
@@ -41,9 +41,24 @@ def test_linear_gradient_shapes(student):
     expect_scalar(db, "db")
 
 
+HINT_COST_PENALTY = "the cost is the data term plus the penalty lam/(2m) * sum(w**2): add it to the cost."
+HINT_GRADIENT_PENALTY = "add the penalty's gradient (lam/m) * w to dw (b has no penalty term)."
+HINT_GRADIENT_HALVED = ("the derivative of lam/(2m) * sum(w**2) with respect to w is (lam/m) * w: the 2 "
+                        "from the square cancels the 1/2.")
+
+
+def penalty_omissions(w, lam, m):
+    """analytic - numerical when only the cost leaves out the penalty: the gradient is right."""
+    return [Mistake("penalty_missing", HINT_COST_PENALTY, {"w": lam / m * w, "b": 0.0})]
+
+
+def penalty_gradient_mistakes(w, lam, m):
+    """analytic - numerical when the gradient's penalty term is missing or halved."""
+    return [Mistake("penalty_gradient_missing", HINT_GRADIENT_PENALTY, {"w": -lam / m * w, "b": 0.0}),
+            Mistake("penalty_gradient_halved", HINT_GRADIENT_HALVED, {"w": -lam / (2 * m) * w, "b": 0.0})]
+
+
 @points(2)
-@hint("Differentiate your own cost term by term: the derivative of (lam/(2m)) sum w_j^2 is "
-      "(lam/m) w_j, and b appears in no penalty term.")
 @given(shape=distinct_dims(2, 2, 6), data=st.data())
 def test_linear_gradient_matches_numerical_gradient_of_your_cost(student, shape, data):
     """dw and db agree with centered differences of your own linear_cost (lam > 0, m != n)."""
@@ -53,8 +68,9 @@ def test_linear_gradient_matches_numerical_gradient_of_your_cost(student, shape,
     lam = data.draw(floats(0.1, 3.0), label="lam")
     dw, db = student.linear_gradient(X, y, w, b, lam)
     cost = sandboxed_cost(student, "linear_cost", lambda p: (X, y, p["w"], float(p["b"]), lam))
-    expect_gradient({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="linear_gradient",
-                    against="your linear_cost")
+    expect_gradient_blamed({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="linear_gradient",
+                           cost_name="linear_cost", cost_omissions=penalty_omissions(w, lam, m),
+                           gradient_mistakes=penalty_gradient_mistakes(w, lam, m))
 
 
 @points(1)
@@ -95,8 +111,9 @@ def test_logistic_gradient_matches_numerical_gradient_of_your_cost(student, shap
     b, lam = data.draw(floats(), label="b"), data.draw(floats(0.1, 3.0), label="lam")
     dw, db = student.logistic_gradient(X, y, w, b, lam)
     cost = sandboxed_cost(student, "logistic_cost", lambda p: (X, y, p["w"], float(p["b"]), lam))
-    expect_gradient({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="logistic_gradient",
-                    against="your logistic_cost")
+    expect_gradient_blamed({"w": dw, "b": db}, cost, {"w": w, "b": b}, what="logistic_gradient",
+                           cost_name="logistic_cost", cost_omissions=penalty_omissions(w, lam, m),
+                           gradient_mistakes=penalty_gradient_mistakes(w, lam, m))
 
 
 def _bound(function, X, y, w0, b0, lam):

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from grader.strategies import arrays, distinct_dims
-from grader.testing import expect_close, expect_scalar, expect_shape, fail, hint, points
+from grader.testing import expect_close, expect_float64, expect_scalar, fail, hint, points
 
 # A 3 x 2 problem small enough to work out by hand:
 #   X @ w + b = [1.0, 1.5, 2.0], residuals against y: [0, -0.5, -1], squared sum 1.25,
@@ -16,14 +16,6 @@ COST_HAND = 1.25 / 6
 
 HINT_SQUEEZE = ("np.squeeze removes every axis of size 1, including the ones you meant to keep "
                 "when m = 1 or k = 1: do not squeeze the result.")
-
-
-def expect_float64(value, shape, what, hint=None):
-    array = expect_shape(value, shape, what, hint=hint)
-    if array.dtype != np.float64:
-        fail(f"{what} should have dtype float64, but its dtype is {array.dtype}", hint=hint,
-             mistake="wrong_dtype")
-    return array
 
 
 @points(1)

@@ -16,7 +16,7 @@ from hypothesis import assume, given, strategies as st
 
 from grader.gradcheck import expect_gradient_diagnosed, local_cost, vjp_cost
 from grader.strategies import distinct_dims, seeded_generator
-from grader.testing import (Mistake, diagnose, expect_close, expect_finite, expect_no_warnings,
+from grader.testing import (Mistake, diagnose, expect_close, expect_stable,
                             expect_scalar, expect_shape, expect_tuple, expect_unchanged, fail, hint,
                             is_close, points)
 
@@ -432,21 +432,28 @@ def test_softmax_cross_entropy_gradient_matches_numerical_gradient(student, refe
                                mistakes=softmax_gradient_mistakes(scores, y))
 
 
+HINT_SOFTMAX_OVERFLOW = ("np.exp overflows above about 709 (exp(1e4) is inf). Subtract each row's "
+                         "maximum first: shifted = scores - scores.max(axis=1, keepdims=True); the "
+                         "softmax does not change.")
+HINT_LOG_OF_PROBABILITY = ("a probability of a class 2e4 below the row's best rounds to 0 and log(0) is "
+                           "-inf: compute log P = shifted - log(sum(exp(shifted))) (log-sum-exp), not "
+                           "the log of the probability.")
+
+
 @points(1)
-@hint("exp(1000) overflows to inf. Subtract each row's maximum first: shifted = scores - "
-      "scores.max(axis=1, keepdims=True); the softmax does not change.")
 def test_softmax_cross_entropy_is_stable_for_large_scores(student, reference):
-    """Scores of magnitude 1000 give a finite, correct loss and gradient with no numpy warning."""
-    scores = np.array([[1000.0, 998.0, -1000.0], [-999.0, 1000.0, 997.5], [500.0, -1000.0, 1000.0],
-                       [-1000.0, -998.5, -999.0]])
-    y = np.array([1, 2, 0, 1])
+    """Scores of magnitude up to 1e4 (a correct class up to 2e4 below its row's best) give a finite,
+    correct loss and gradient with no numpy warning."""
+    scores = np.array([[1e4, 9998.0, -1e4], [-9999.0, 1e4, 9997.5], [5e3, -1e4, 1e4],
+                       [-1e4, -9998.5, -9999.0], [1e4, -1e4, 0.0]])
+    y = np.array([1, 2, 0, 1, 1])
     result = student.call("softmax_cross_entropy", scores, y)
     loss, dscores = expect_tuple(result.value, 2, "softmax_cross_entropy")
-    expect_finite(loss, "loss", mistake="softmax_overflow")
-    expect_finite(dscores, "dscores", mistake="softmax_overflow")
-    expect_no_warnings(result.warnings, "softmax_cross_entropy", mistake="softmax_overflow")
+    expect_stable(result, [(loss, "loss"), (dscores, "dscores")], "softmax_cross_entropy",
+                  overflow=Mistake("softmax_overflow", HINT_SOFTMAX_OVERFLOW, None),
+                  log_of_zero=Mistake("log_of_probability", HINT_LOG_OF_PROBABILITY, None))
     loss_ref, dscores_ref = reference.softmax_cross_entropy(scores, y)
-    # The loss is about 500 here; rtol 1e-9 leaves room for any stable formula's round-off.
+    # The loss is about 5e3 here; rtol 1e-9 leaves room for any stable formula's round-off.
     expect_close(loss, loss_ref, "loss", rtol=1e-9, mistakes=softmax_loss_mistakes(scores, y))
     expect_close(dscores, dscores_ref, "dscores", atol=1e-12,
                  mistakes=softmax_gradient_mistakes(scores, y)["scores"])
@@ -601,6 +608,22 @@ def test_two_layer_net_gradients_match_numerical_gradients_without_regularizatio
 def test_two_layer_net_gradients_match_numerical_gradients_with_regularization(student, reference):
     """Every gradient agrees with centered differences of the correct loss, with reg = 0.3."""
     _expect_network_gradient(student, reference, REG)
+
+
+@points(1)
+def test_two_layer_net_default_reg_is_0(student):
+    """two_layer_net(params, X, y) without reg gives what your two_layer_net gives with reg = 0.0."""
+    without, with_zero = student.map("two_layer_net", [(PARAMS, X_NET, Y_NET), (PARAMS, X_NET, Y_NET, 0.0)])
+    loss, grads = expect_tuple(without, 2, "two_layer_net")
+    loss0, grads0 = expect_tuple(with_zero, 2, "two_layer_net")
+    try:
+        same = (np.isclose(float(loss), float(loss0), rtol=1e-12, atol=0.0)
+                and all(np.array_equal(np.asarray(grads[k]), np.asarray(grads0[k])) for k in KEYS))
+    except (TypeError, ValueError, KeyError, IndexError):
+        same = False
+    if not same:
+        fail("two_layer_net without reg differs from two_layer_net with reg = 0.0", mistake="wrong_default",
+             hint="SPEC's signature is two_layer_net(params, X, y=None, reg=0.0): the default reg is 0.")
 
 
 @points(1)

@@ -13,8 +13,9 @@ import numpy as np
 from hypothesis import assume, given, strategies as st
 
 from grader.strategies import arrays, labels as label_arrays, seeds
-from grader.testing import (Mistake, expect_close, expect_finite, expect_scalar, expect_shape,
-                            expect_tuple, expect_unchanged, fail, hint, points)
+from grader.testing import (CheckFailed, Mistake, expect_close, expect_finite, expect_labels,
+                            expect_same_labels, expect_scalar, expect_shape, expect_tuple,
+                            expect_unchanged, fail, hint, is_close, note, points)
 
 
 # ------------------------------------------------------------------ problems
@@ -138,27 +139,6 @@ def objective_mistakes(X, C, labels):
     ]
 
 
-def _as_labels(value, n, what):
-    """The student's labels as an int array (n,), or a failure that says why not."""
-    array = expect_shape(np.asarray(value) if isinstance(value, (list, tuple)) else value, (n,), what,
-                         hint="one label per sample: argmin over the centroid axis (axis=1).")
-    if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-        fail(f"{what} should hold whole numbers (cluster indices)", mistake="labels_not_integers")
-    return array.astype(np.int64)
-
-
-def _expect_labels(actual, expected, what, mistakes=(), hint=None):
-    actual = _as_labels(actual, expected.shape[0], what)
-    if np.array_equal(actual, expected):
-        return
-    wrong = int(np.sum(actual != expected))
-    message = f"{what} is wrong for {wrong} of {expected.shape[0]} samples"
-    for mistake in mistakes:
-        if np.array_equal(actual, mistake.value):
-            fail(message, hint=mistake.hint, mistake=mistake.name)
-    fail(message, hint=hint)
-
-
 def _history(value, what="history"):
     if isinstance(value, np.ndarray) and value.ndim != 1:
         fail(f"{what} should be a list of floats (one per iteration), but it has shape {value.shape}",
@@ -248,7 +228,89 @@ def _kmeans_result(value, n, k, d):
     centroids = expect_shape(centroids, (k, d), "centroids",
                              hint="one row per cluster: centroids has the shape of init_centroids.")
     expect_finite(centroids, "centroids", hint=HINT_EMPTY_NAN, mistake="empty_cluster_nan")
-    return centroids, _as_labels(labels, n, "labels"), _history(history)
+    return centroids, expect_labels(labels, n, "labels"), _history(history)
+
+
+# ------------------------------------------------- which function is wrong
+FAITHFUL_ITERATIONS = 8
+
+
+def _loop_on_student_helpers(student, X, init, max_iter):
+    """kmeans as its docstring writes it, run here on the student's own three helpers."""
+    centroids, labels, history = np.array(init, dtype=float), None, []
+    for _ in range(max_iter):
+        new_labels = expect_labels(student.assign_clusters(X, centroids), X.shape[0])
+        if labels is not None and np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        centroids = expect_shape(student.update_centroids(X, labels, centroids), init.shape, "centroids")
+        history.append(expect_scalar(student.kmeans_objective(X, centroids, labels), "objective"))
+    return centroids, labels, np.array(history)
+
+
+def _wrong_helpers(student, reference, X, init, max_iter):
+    """The student's helpers that disagree with the reference along the reference's own run."""
+    steps = _kmeans_trajectory(reference, X, init, max_iter)
+    wrong = []
+    checks = {
+        "assign_clusters": lambda: all(np.array_equal(np.asarray(student.assign_clusters(X, before)), labels)
+                                       for labels, before, _ in steps),
+        "update_centroids": lambda: all(isinstance(new := student.update_centroids(X, labels, before), np.ndarray)
+                                        and is_close(new, after, rtol=1e-6, atol=1e-9)
+                                        for labels, before, after in steps),
+        "kmeans_objective": lambda: all(is_close(student.kmeans_objective(X, after, labels),
+                                                 reference.kmeans_objective(X, after, labels),
+                                                 rtol=1e-6, atol=1e-9) for labels, _, after in steps),
+    }
+    for name, right in checks.items():
+        try:
+            if not right():
+                wrong.append(name)
+        except Exception:  # the helper raised, or returned what cannot be compared: it is wrong here
+            wrong.append(name)
+    return wrong
+
+
+def _blaming_helpers(student, reference, X, init, max_iter, check):
+    """Run a kmeans test; when it fails and a helper kmeans builds on is wrong on this data,
+    say so. A kmeans that is exactly the docstring's loop over those (wrong) helpers is right
+    itself: it keeps its points, with a note naming the helper that is wrong."""
+    try:
+        check()
+        return
+    except CheckFailed as failure:
+        failed = failure
+    except Exception as error:  # the student's kmeans raised: perhaps inside a helper
+        failed = error
+    wrong = _wrong_helpers(student, reference, X, init, max_iter)
+    if not wrong:
+        raise failed
+    names = " and ".join(wrong)
+    # Faithfulness over the first few iterations is the evidence: helpers that never converge
+    # must not spend the test's time on a hundred round trips each.
+    iterations = min(max_iter, FAITHFUL_ITERATIONS)
+    try:
+        own = _kmeans_result(student.kmeans(X, init, iterations), X.shape[0], *init.shape)
+        loop = _loop_on_student_helpers(student, X, init, iterations)
+        # Centroids and history are what the loop determines; which labels a run stopped by
+        # max_iter returns (those of the last update, or of the assignment after it) varies.
+        faithful = (is_close(own[0], loop[0], rtol=1e-9, atol=1e-12)
+                    and is_close(_trim_confirming_iteration(own[2], loop[2]), loop[2], rtol=1e-9, atol=1e-12))
+    except Exception:
+        faithful = False
+    if faithful:
+        note(f"kmeans is right: it is the docstring's loop over your {names}, which "
+             f"{'is' if len(wrong) == 1 else 'are'} wrong on this data (see {'its' if len(wrong) == 1 else 'their'} tests)")
+        return
+    if isinstance(failed, CheckFailed) and failed.mistake is not None:
+        # kmeans' own diagnosis stands; the helpers are named as well.
+        raise CheckFailed(f"{failed.message} (kmeans builds on your {names}, also wrong on this data)",
+                          hint=failed.hint, mistake=failed.mistake, detail=failed.detail,
+                          measure=failed.measure) from None
+    fail(f"kmeans could not be checked on its own: it builds on your {names}, which "
+         f"{'is' if len(wrong) == 1 else 'are'} wrong on this data (see {'its' if len(wrong) == 1 else 'their'} "
+         "tests)", mistake=f"depends_on_{wrong[0]}",
+         hint=f"fix {wrong[0]} first; kmeans calls it in every iteration.")
 
 
 # ---------------------------------------------------------- assign_clusters
@@ -260,7 +322,7 @@ def test_assign_clusters_matches_reference_on_random_problems(student, reference
     X, init = problem
     centroids = init + 0.5  # not samples themselves, so no distance is exactly 0
     assume(_clear_margin(X, centroids))
-    _expect_labels(student.assign_clusters(X, centroids), reference.assign_clusters(X, centroids),
+    expect_same_labels(student.assign_clusters(X, centroids), reference.assign_clusters(X, centroids),
                    "labels", mistakes=assign_mistakes(X, centroids))
 
 
@@ -288,9 +350,29 @@ TIE_X = np.array([[2.0, 0.0, 1.0], [4.0, 2.0, 1.0], [2.0, 4.0, -1.0], [2.0, 2.0,
 @hint(HINT_TIES_HIGHEST)
 def test_assign_clusters_ties_go_to_the_lowest_index(student, reference):
     """When two or more centroids are exactly equally near, the lowest index wins."""
-    _expect_labels(student.assign_clusters(TIE_X, TIE_CENTROIDS),
+    expect_same_labels(student.assign_clusters(TIE_X, TIE_CENTROIDS),
                    reference.assign_clusters(TIE_X, TIE_CENTROIDS), "labels",
                    mistakes=assign_mistakes(TIE_X, TIE_CENTROIDS)[:2])
+
+
+# Squared distances between 1e8 and 1e10 (coordinates of order 1e4 to 1e5): a running minimum
+# started from a constant such as 99999999 or 1e8 is never replaced.
+FAR_CENTROIDS = np.array([[0.0, 0.0], [1e5, 0.0], [0.0, 1e5]])
+FAR_X = np.array([[2e4, 1e4], [1.2e5, 2e4], [-1e4, 1.25e5], [8e4, -2e4], [3e4, 9e4]])
+HINT_SENTINEL = ("start the running minimum from the first centroid's distance (or np.inf), not from a "
+                 "large constant: squared distances can exceed any constant you pick (here they are "
+                 "above 1e8), or use np.argmin over all the distances at once.")
+
+
+@points(1)
+def test_assign_clusters_with_squared_distances_above_1e8(student, reference):
+    """assign_clusters is right when every squared distance is above 1e8 (coordinates up to 1.25e5)."""
+    expected = reference.assign_clusters(FAR_X, FAR_CENTROIDS)
+    n = FAR_X.shape[0]
+    expect_same_labels(student.assign_clusters(FAR_X, FAR_CENTROIDS), expected, "labels", mistakes=[
+        Mistake("distance_sentinel", HINT_SENTINEL, np.zeros(n, dtype=np.int64)),
+        Mistake("distance_sentinel", HINT_SENTINEL, np.full(n, -1, dtype=np.int64)),
+    ] + assign_mistakes(FAR_X, FAR_CENTROIDS))
 
 
 # -------------------------------------------------------- update_centroids
@@ -383,15 +465,18 @@ def test_kmeans_objective_returns_a_single_number(student):
       "update the centroids from these labels; record the objective.")
 def test_kmeans_loop_matches_reference_on_fixed_problem(student, reference):
     """kmeans from given initial centroids gives the reference centroids, labels and history."""
-    n, d = X_FIXED.shape
-    centroids, labels, history = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 100),
-                                                 n, K_FIXED, d)
-    c_ref, l_ref, h_ref = reference.kmeans(X_FIXED, INIT_FIXED, 100)
-    expect_close(centroids, c_ref, "final centroids",
-                 mistakes=centroid_mistakes(reference, X_FIXED, INIT_FIXED))
-    _expect_labels(labels, l_ref, "final labels")
-    _expect_history(history, h_ref,
-                    history_mistakes(X_FIXED, _kmeans_trajectory(reference, X_FIXED, INIT_FIXED)))
+    def check():
+        n, d = X_FIXED.shape
+        centroids, labels, history = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 100),
+                                                     n, K_FIXED, d)
+        c_ref, l_ref, h_ref = reference.kmeans(X_FIXED, INIT_FIXED, 100)
+        expect_close(centroids, c_ref, "final centroids",
+                     mistakes=centroid_mistakes(reference, X_FIXED, INIT_FIXED))
+        expect_same_labels(labels, l_ref, "final labels")
+        _expect_history(history, h_ref,
+                        history_mistakes(X_FIXED, _kmeans_trajectory(reference, X_FIXED, INIT_FIXED)))
+
+    _blaming_helpers(student, reference, X_FIXED, INIT_FIXED, 100, check)
 
 
 @points(2)
@@ -415,16 +500,19 @@ def test_kmeans_loop_history_never_increases(student, problem):
       "assignment of the final centroids, and the centroids are the means of those labels.")
 def test_kmeans_loop_result_is_a_fixed_point(student, reference):
     """At convergence the labels are the nearest centroids and the centroids the means of the labels."""
-    n, d = X_FIXED.shape
-    centroids, labels, _ = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 100), n, K_FIXED, d)
-    if np.any((labels < 0) | (labels >= K_FIXED)):
-        fail("labels should be cluster indices in [0, k)", mistake="labels_out_of_range")
-    expect_close(centroids, reference.update_centroids(X_FIXED, labels, centroids),
-                 "final centroids compared with the means of the final labels",
-                 hint="the returned centroids must be the means of the returned labels: "
-                      + HINT_OLD_LABELS)
-    _expect_labels(labels, reference.assign_clusters(X_FIXED, centroids),
-                   "final labels compared with the nearest final centroids")
+    def check():
+        n, d = X_FIXED.shape
+        centroids, labels, _ = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 100), n, K_FIXED, d)
+        if np.any((labels < 0) | (labels >= K_FIXED)):
+            fail("labels should be cluster indices in [0, k)", mistake="labels_out_of_range")
+        expect_close(centroids, reference.update_centroids(X_FIXED, labels, centroids),
+                     "final centroids compared with the means of the final labels",
+                     hint="the returned centroids must be the means of the returned labels: "
+                          + HINT_OLD_LABELS)
+        expect_same_labels(labels, reference.assign_clusters(X_FIXED, centroids),
+                       "final labels compared with the nearest final centroids")
+
+    _blaming_helpers(student, reference, X_FIXED, INIT_FIXED, 100, check)
 
 
 @points(1)
@@ -442,7 +530,7 @@ def test_kmeans_loop_permuting_the_data_permutes_the_labels_only(student, refere
     c_perm, l_perm, h_perm = _kmeans_result(student.kmeans(X[perm], init, 100), n, k, d)
     # rtol 1e-9: the means are summed in another order (round-off ~1e-15), nothing else changes.
     expect_close(c_perm, centroids, "centroids for the shuffled data", rtol=1e-9, atol=1e-12)
-    _expect_labels(l_perm, labels[perm], "labels for the shuffled data")
+    expect_same_labels(l_perm, labels[perm], "labels for the shuffled data")
     expect_close(h_perm, history, "history for the shuffled data", rtol=1e-9, atol=1e-12)
 
 
@@ -456,13 +544,17 @@ def test_kmeans_loop_matches_reference_up_to_relabelling(student, reference, pro
     k, d = init.shape
     q = np.array(data.draw(st.permutations(range(k)), label="order of the initial centroids"))
     assume(all(_clear_margin(X, c_before) for _, c_before, _ in _kmeans_trajectory(reference, X, init)))
-    centroids, labels, history = _kmeans_result(student.kmeans(X, init[q], 100), X.shape[0], k, d)
-    c_ref, l_ref, h_ref = reference.kmeans(X, init, 100)
-    # Student cluster j started at reference cluster q[j].
-    expect_close(centroids, c_ref[q], "final centroids",
-                 mistakes=centroid_mistakes(reference, X, init[q]))
-    _expect_labels(labels, np.argsort(q)[l_ref], "final labels")
-    _expect_history(history, h_ref)
+
+    def check():
+        centroids, labels, history = _kmeans_result(student.kmeans(X, init[q], 100), X.shape[0], k, d)
+        c_ref, l_ref, h_ref = reference.kmeans(X, init, 100)
+        # Student cluster j started at reference cluster q[j].
+        expect_close(centroids, c_ref[q], "final centroids",
+                     mistakes=centroid_mistakes(reference, X, init[q]))
+        expect_same_labels(labels, np.argsort(q)[l_ref], "final labels")
+        _expect_history(history, h_ref)
+
+    _blaming_helpers(student, reference, X, init[q], 100, check)
 
 
 @points(1)
@@ -470,14 +562,17 @@ def test_kmeans_loop_matches_reference_up_to_relabelling(student, reference, pro
       "update.")
 def test_kmeans_loop_stops_after_max_iter(student, reference):
     """With max_iter = 2 kmeans stops after two iterations, before it has converged."""
-    n, d = X_FIXED.shape
-    centroids, _, history = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 2), n, K_FIXED, d)
-    c_ref, _, h_ref = reference.kmeans(X_FIXED, INIT_FIXED, 2)
-    if history.shape[0] != 2:
-        fail(f"history should have 2 entries with max_iter = 2, but it has {history.shape[0]}",
-             mistake="ignores_max_iter")
-    expect_close(centroids, c_ref, "centroids after two iterations")
-    _expect_history(history, h_ref)
+    def check():
+        n, d = X_FIXED.shape
+        centroids, _, history = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 2), n, K_FIXED, d)
+        c_ref, _, h_ref = reference.kmeans(X_FIXED, INIT_FIXED, 2)
+        if history.shape[0] != 2:
+            fail(f"history should have 2 entries with max_iter = 2, but it has {history.shape[0]}",
+                 mistake="ignores_max_iter")
+        expect_close(centroids, c_ref, "centroids after two iterations")
+        _expect_history(history, h_ref)
+
+    _blaming_helpers(student, reference, X_FIXED, INIT_FIXED, 2, check)
 
 
 @points(1)
@@ -487,11 +582,15 @@ def test_kmeans_loop_keeps_a_centroid_that_never_gets_samples(student, reference
     init = INIT_FIXED.copy()
     init[2] = [40.0, -40.0, 40.0]
     n, d = X_FIXED.shape
-    centroids, labels, history = _kmeans_result(student.kmeans(X_FIXED, init, 100), n, K_FIXED, d)
-    expect_finite(history, "history", hint=HINT_EMPTY_NAN, mistake="empty_cluster_nan")
-    c_ref, l_ref, _ = reference.kmeans(X_FIXED, init, 100)
-    expect_close(centroids, c_ref, "final centroids")
-    _expect_labels(labels, l_ref, "final labels")
+
+    def check():
+        centroids, labels, history = _kmeans_result(student.kmeans(X_FIXED, init, 100), n, K_FIXED, d)
+        expect_finite(history, "history", hint=HINT_EMPTY_NAN, mistake="empty_cluster_nan")
+        c_ref, l_ref, _ = reference.kmeans(X_FIXED, init, 100)
+        expect_close(centroids, c_ref, "final centroids")
+        expect_same_labels(labels, l_ref, "final labels")
+
+    _blaming_helpers(student, reference, X_FIXED, init, 100, check)
 
 
 @points(1)
@@ -500,6 +599,23 @@ def test_kmeans_loop_does_not_modify_init_centroids(student):
     """kmeans leaves the init_centroids array it is given unchanged."""
     result = student.call("kmeans", X_FIXED, INIT_FIXED, 100, return_args=True)
     expect_unchanged(INIT_FIXED, result.args_after[1], "init_centroids", mistake="modifies_init")
+
+
+@points(1)
+def test_kmeans_loop_default_max_iter_is_100(student, reference):
+    """kmeans(X, init_centroids) without max_iter gives what your kmeans gives with max_iter = 100."""
+    n, (k, d) = X_FIXED.shape[0], INIT_FIXED.shape
+
+    def check():
+        without, with_100 = student.map("kmeans", [(X_FIXED, INIT_FIXED), (X_FIXED, INIT_FIXED, 100)])
+        c0, l0, h0 = _kmeans_result(without, n, k, d)
+        c1, l1, h1 = _kmeans_result(with_100, n, k, d)
+        if not (np.array_equal(l0, l1) and is_close(c0, c1, rtol=1e-12, atol=0.0)
+                and is_close(h0, h1, rtol=1e-12, atol=0.0)):
+            fail("kmeans without max_iter differs from kmeans with max_iter = 100", mistake="wrong_default",
+                 hint="SPEC's signature is kmeans(X, init_centroids, max_iter=100).")
+
+    _blaming_helpers(student, reference, X_FIXED, INIT_FIXED, 100, check)
 
 
 # -------------------------------------------------------- kmeans_plus_plus

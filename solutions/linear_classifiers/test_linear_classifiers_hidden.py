@@ -535,3 +535,33 @@ def test_softmax_loss_is_finite_for_large_scores(student, reference):
     # rtol 1e-9: the scores carry round-off of ~1e-12 (ulp of 1e4), the loss is ~1e4.
     expect_close(loss, reference.softmax_loss(*args)[0], "loss", rtol=1e-9,
                  mistakes=mistakes(softmax_loss_model, SOFTMAX_KNOBS, args, "loss"))
+
+
+# ---------------------------------------------------------- default arguments
+def _same_result(one, other):
+    """Two (loss, dW, db) results equal up to round-off (nan where the other has nan)."""
+    try:
+        return all(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9,
+                               atol=1e-12, equal_nan=True) and np.shape(a) == np.shape(b)
+                   for a, b in zip(one, other))
+    except (TypeError, ValueError):
+        return False
+
+
+@points(1)
+def test_svm_loss_default_delta_is_1(student):
+    """svm_loss(W, b, X, y, reg) without delta gives what your svm_loss gives with delta = 1.0."""
+    W, b, X, y = FIXED
+    without, with_one = student.map("svm_loss", [(W, b, X, y, REG), (W, b, X, y, REG, 1.0)])
+    expect_tuple(without, 3, "svm_loss", returns="a tuple (loss, dW, db)", describe=shape_of)
+    if _same_result(without, with_one):
+        return
+    # Which default the student wrote, from the student's own function at the usual suspects.
+    candidates = (0.0, 0.5, 2.0, 10.0)
+    for delta, result in zip(candidates, student.map("svm_loss", [(W, b, X, y, REG, d) for d in candidates])):
+        if _same_result(without, result):
+            fail("svm_loss without delta differs from svm_loss with delta = 1.0: it uses "
+                 f"delta = {delta:g}", mistake="wrong_default",
+                 hint="SPEC's signature is svm_loss(W, b, X, y, reg, delta=1.0): the default margin is 1.0.")
+    fail("svm_loss without delta differs from svm_loss with delta = 1.0 (and from every other "
+         "margin tried)")

@@ -18,37 +18,8 @@ from hypothesis import example, given, strategies as st
 
 from grader.sandbox.inside import wire
 from grader.strategies import arrays, distinct_dims, floats, labels
-from grader.testing import (Mistake, diagnose, expect_close, expect_scalar, expect_shape, fail, hint,
-                            points, record)
-
-
-# ------------------------------------------------------------------ helpers
-def _describe(value):
-    if isinstance(value, np.ndarray):
-        return f"shape {value.shape}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return "a single number" if np.isscalar(value) else f"a {type(value).__name__}"
-
-
-def expect_array(actual, expected, what, *, mistakes=(), rtol=1e-6, atol=1e-9, dtype=np.float64):
-    """``actual`` has the shape of ``expected`` and ``dtype`` (None: any numeric dtype) and its values.
-
-    A wrong shape is first compared with the known mistakes, whose values have the
-    shapes those mistakes produce, so that the failure names the mistake.
-    """
-    expected = np.asarray(expected, dtype=np.float64)
-    if not (isinstance(actual, np.ndarray) and actual.shape == expected.shape):
-        found = diagnose(actual, mistakes, rtol=rtol, atol=atol)
-        if found is not None:
-            fail(f"{what} should have shape {expected.shape}, but it has {_describe(actual)}",
-                 hint=found.hint, mistake=found.name)
-    array = expect_shape(actual, expected.shape, what)
-    if dtype is not None and array.dtype != dtype:
-        fail(f"{what} should have dtype {np.dtype(dtype)}, but its dtype is {array.dtype}",
-             mistake="wrong_dtype")
-    expect_close(array, expected, what, rtol=rtol, atol=atol, mistakes=mistakes)
-    return array
+from grader.testing import (Mistake, expect_array, expect_close, expect_scalar, expect_shape,
+                            fail, hint, points, record)
 
 
 HINT_SQUEEZE = ("np.squeeze removes every axis of size 1, including the ones you meant to keep "
@@ -161,6 +132,22 @@ def test_predict_multi_keeps_axes_of_size_1(student, reference):
         expected = reference.predict_multi(*problem)
         expect_array(student.predict_multi(*problem), expected, f"predict_multi(X, W, b) {what}",
                      mistakes=predict_multi_mistakes(expected))
+
+
+# A square, non-symmetric W (n = k = 3, m = 4): X @ W.T + b has the right shape and wrong values.
+SQUARE_X = np.array([[1.0, -2.0, 0.5], [0.5, 0.5, 2.0], [-1.0, 1.5, 0.0], [2.0, 0.0, -0.5]])
+SQUARE_W = np.array([[1.0, 2.0, -1.0], [0.0, -0.5, 3.0], [1.5, 1.0, 0.5]])
+SQUARE_B = np.array([0.25, -0.5, 1.0])
+
+
+@points(1)
+def test_predict_multi_with_a_square_W(student, reference):
+    """predict_multi is right when W is square (n = k = 3), where a transposed W keeps the shape."""
+    expected = reference.predict_multi(SQUARE_X, SQUARE_W, SQUARE_B)
+    expect_array(student.predict_multi(SQUARE_X, SQUARE_W, SQUARE_B), expected, "predict_multi(X, W, b)",
+                 mistakes=[Mistake("W_transposed", "W has shape (n, k) and the scores are X @ W + b: with a "
+                                   "square W, X @ W.T has the right shape and the wrong values.",
+                                   SQUARE_X @ SQUARE_W.T + SQUARE_B)] + predict_multi_mistakes(expected))
 
 
 # ------------------------------------------------------------------ mse_cost
