@@ -7,6 +7,7 @@ Usage: python benchmarks/audit.py [--max-mutants N] [--seed S] [--json FILE] [TO
 """
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def main() -> None:
     reports, seconds = [], {}
     for name in args.topics or list(topics):
         started = time.monotonic()
-        report = audit_topic(topics[name], max_mutants=args.max_mutants, seed=args.seed)
+        report = audit_topic(topics[name], max_mutants=args.max_mutants, seed=args.seed,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
         seconds[name] = time.monotonic() - started
         reports.append(report)
         print(format_report(report))

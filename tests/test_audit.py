@@ -176,3 +176,14 @@ def test_the_table_has_one_row_per_topic_with_the_kill_rate(toy):
     report = audit_topic(toy, max_mutants=None)
     row = format_table([report]).splitlines()[2]
     assert row.startswith("| `toy` |") and row.endswith(f"| {100 * report.kill_rate:.1f}% |")
+
+
+def test_the_audit_command_prints_the_survivors_and_the_table_and_fails_below_the_minimum_kill_rate(
+        toy, capsys):
+    from grader.cli import main
+    course = str(toy.stub.parents[2])
+    assert main(["--course", course, "audit", "toy", "--min-kill-rate", "0.95"]) == 1
+    printed = capsys.readouterr().out
+    assert "survivor constant:scale:4:20:`2.0` -> `4.0`" in printed
+    assert printed.rstrip().splitlines()[-1].startswith("| `toy` | 11 | 1 | 8 | 2 |")
+    assert main(["--course", course, "audit", "toy", "--min-kill-rate", "0.5"]) == 0

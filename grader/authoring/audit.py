@@ -1,9 +1,9 @@
 """``grader audit TOPIC``: how many wrong solutions the hidden tests catch (mutation testing).
 
 Each first-order mutant of the reference (``grader.authoring.mutants``) is first run, in this
-process, on a battery of inputs: every call the topic's tests make on the reference (the
-recorded examples students are graded on, and fresh draws from the same strategies under
-other seeds), each again without the optional arguments it passed. A mutant that agrees with
+process, on a battery of inputs: the calls the topic's tests make on the reference (the recorded
+examples students are graded on, and fresh draws from the same strategies under other
+seeds), each again without the optional arguments it passed. A mutant that agrees with
 the reference on all of them (values and arguments as left after the call, within tolerance)
 is counted as likely equivalent and dropped. The rest are graded like any submission, through
 the sandboxed ``grade_source`` with the hidden tests: a mutant is killed when it loses a point.
@@ -40,6 +40,9 @@ DEFAULT_MAX_MUTANTS = 120
 DEFAULT_SEED = 0
 # Hypothesis seeds whose draws join the recorded examples (None: the graded examples themselves).
 BATTERY_SEEDS: tuple[int | None, ...] = (None, 1, 2)
+# Calls kept per test, function and seed: a gradient check's hundreds of nearby calls add
+# little, and equivalent mutants run the whole battery.
+CALLS_PER_TEST = 20
 CALL_SECONDS = 2.0  # one battery call of a mutant; a mutant looping forever is not equivalent
 RTOL, ATOL = 1e-6, 1e-9
 WITNESS_CHARS = 1500
@@ -86,14 +89,24 @@ class _Recorder(TrustedSubmission):
     def __init__(self, module: Any, signatures: dict[str, list[str]], calls: list[BatteryCall]):
         super().__init__(module, signatures)
         self.calls = calls
+        self.counts: dict[str, int] = {}  # per function, since the test began (``begin``)
+
+    def begin(self) -> None:
+        self.counts = {}
+
+    def _note(self, function: str, args: tuple, kwargs: dict) -> None:
+        if self.counts.get(function, 0) < CALLS_PER_TEST:
+            self.counts[function] = self.counts.get(function, 0) + 1
+            self.calls.append(BatteryCall(function, tuple(_copy(a) for a in args),
+                                          {k: _copy(v) for k, v in kwargs.items()}))
 
     def call(self, function: str, *args, return_args: bool = False, **kwargs):
-        self.calls.append(BatteryCall(function, tuple(_copy(a) for a in args),
-                                      {k: _copy(v) for k, v in kwargs.items()}))
+        self._note(function, args, kwargs)
         return super().call(function, *args, return_args=return_args, **kwargs)
 
     def map(self, function: str, arglists: list[tuple]) -> list:
-        self.calls += [BatteryCall(function, tuple(_copy(a) for a in args), {}) for args in arglists]
+        for args in arglists:
+            self._note(function, args, {})
         return super().map(function, arglists)
 
 
@@ -180,9 +193,10 @@ class Battery:
 
 
 def build_battery(topic: Topic, seeds: tuple[int | None, ...] = BATTERY_SEEDS) -> Battery:
-    """Every call the topic's tests (public and hidden) make on the reference, under each of
-    ``seeds``, and each again without its optional arguments; calls the reference itself
-    cannot answer are left out, and repeats count once."""
+    """The calls the topic's tests (public and hidden) make on the reference, under each of
+    ``seeds`` (the first ``CALLS_PER_TEST`` per test and function), and each again without
+    its optional arguments; calls the reference itself cannot answer are left out, and
+    repeats count once."""
     module = current_session().reference_module(topic)
     recorded: list[BatteryCall] = []
     recorder = _Recorder(module, topic.signatures, recorded)
@@ -190,6 +204,7 @@ def build_battery(topic: Topic, seeds: tuple[int | None, ...] = BATTERY_SEEDS) -
     for seed in seeds:
         with hypothesis_glue.current_profile("grading"):
             for case in cases:
+                recorder.begin()
                 with hypothesis_glue.seeded(case.function, seed):
                     run_test(case, topic, recorder)
     extra = [_without_defaults(call, getattr(module, call.function, None)) for call in recorded]

@@ -535,3 +535,19 @@ def test_softmax_loss_is_finite_for_large_scores(student, reference):
     # rtol 1e-9: the scores carry round-off of ~1e-12 (ulp of 1e4), the loss is ~1e4.
     expect_close(loss, reference.softmax_loss(*args)[0], "loss", rtol=1e-9,
                  mistakes=mistakes(softmax_loss_model, SOFTMAX_KNOBS, args, "loss"))
+
+
+# ---- tests added from grader audit
+from grader.testing import is_close  # noqa: E402  (here, so this section merges as one block)
+
+
+@points(1)
+def test_svm_loss_without_delta_uses_the_margin_1(student):
+    """svm_loss called without delta gives what it gives with delta = 1, the default the statement sets."""
+    W, b, X, y = FIXED
+    default = call3(student, "svm_loss", W, b, X, y, REG)
+    one = call3(student, "svm_loss", W, b, X, y, REG, 1.0)
+    if not is_close(packed(default[1], default[2]), packed(one[1], one[2]), rtol=1e-9, atol=1e-12) \
+            or not is_close(default[0], one[0], rtol=1e-9, atol=1e-12):
+        fail("svm_loss without delta differs from svm_loss with delta = 1", mistake="wrong_default",
+             hint="give delta the default the statement gives it: def svm_loss(W, b, X, y, reg, delta=1.0).")
