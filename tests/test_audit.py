@@ -3,8 +3,10 @@ import textwrap
 
 import pytest
 
-from grader.authoring.audit import audit_topic, build_battery, disagreement, format_table
+from grader.authoring.audit import (BatteryCall, audit_topic, build_battery, calls_without_defaults,
+                                   disagreement, format_table)
 from grader.authoring.mutants import OPERATOR_CLASSES, generate_mutants, sample_mutants, unified_diff
+from grader.cli import main
 from grader.course.topics import get_topic
 
 TINY = textwrap.dedent('''\
@@ -180,10 +182,17 @@ def test_the_table_has_one_row_per_topic_with_the_kill_rate(toy):
 
 def test_the_audit_command_prints_the_survivors_and_the_table_and_fails_below_the_minimum_kill_rate(
         toy, capsys):
-    from grader.cli import main
     course = str(toy.stub.parents[2])
     assert main(["--course", course, "audit", "toy", "--min-kill-rate", "0.95"]) == 1
     printed = capsys.readouterr().out
     assert "survivor constant:scale:4:20:`2.0` -> `4.0`" in printed
     assert printed.rstrip().splitlines()[-1].startswith("| `toy` | 11 | 1 | 8 | 2 |")
     assert main(["--course", course, "audit", "toy", "--min-kill-rate", "0.5"]) == 0
+
+
+def test_each_optional_argument_is_left_out_on_its_own_so_every_wrong_default_shows():
+    def f(x, y=None, reg=0.0):
+        return x
+
+    variants = calls_without_defaults(BatteryCall("f", (1, 2, 3.0), {}), f)
+    assert [(v.args, v.kwargs) for v in variants] == [((1,), {"reg": 3.0}), ((1, 2), {})]

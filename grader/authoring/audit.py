@@ -33,8 +33,8 @@ from grader.grading.session import current_session
 from grader.sandbox.inside import wire
 from grader.sandbox.submission import TrustedSubmission
 
-__all__ = ["BatteryCall", "AuditReport", "Survivor", "audit_topic", "build_battery", "disagreement",
-           "format_report", "format_table"]
+__all__ = ["BatteryCall", "AuditReport", "Survivor", "audit_topic", "build_battery",
+           "calls_without_defaults", "disagreement", "format_report", "format_table"]
 
 DEFAULT_MAX_MUTANTS = 120
 DEFAULT_SEED = 0
@@ -110,21 +110,25 @@ class _Recorder(TrustedSubmission):
         return super().map(function, arglists)
 
 
-def _without_defaults(call: BatteryCall, function: Callable) -> BatteryCall | None:
-    """The call without the optional arguments it passed (so wrong defaults show), if any."""
+def calls_without_defaults(call: BatteryCall, function: Callable) -> list[BatteryCall]:
+    """The call once without each optional argument it passed (so a wrong default shows): the
+    parameters before it stay positional, the ones after it are passed by name."""
     try:
-        parameters = list(inspect.signature(function).parameters.values())
+        signature = inspect.signature(function)
+        bound = signature.bind(*call.args, **call.kwargs).arguments
     except (TypeError, ValueError):
-        return None
-    args = list(call.args)
-    while args and len(args) <= len(parameters) and \
-            parameters[len(args) - 1].default is not inspect.Parameter.empty:
-        args.pop()
-    defaulted = {p.name for p in parameters if p.default is not inspect.Parameter.empty}
-    kwargs = {k: v for k, v in call.kwargs.items() if k not in defaulted}
-    if len(args) == len(call.args) and len(kwargs) == len(call.kwargs):
-        return None
-    return BatteryCall(call.function, tuple(args), kwargs)
+        return []
+    names = list(bound)
+    variants = []
+    for index, name in enumerate(names):
+        if signature.parameters[name].default is inspect.Parameter.empty:
+            continue
+        before = tuple(bound[n] for n in names[:index])
+        after = {n: bound[n] for n in names[index + 1:]}
+        if any(signature.parameters[n].kind is inspect.Parameter.POSITIONAL_ONLY for n in after):
+            continue
+        variants.append(BatteryCall(call.function, before, after))
+    return variants
 
 
 @contextmanager
@@ -207,10 +211,11 @@ def build_battery(topic: Topic, seeds: tuple[int | None, ...] = BATTERY_SEEDS) -
                 recorder.begin()
                 with hypothesis_glue.seeded(case.function, seed):
                     run_test(case, topic, recorder)
-    extra = [_without_defaults(call, getattr(module, call.function, None)) for call in recorded]
+    extra = [variant for call in recorded
+             for variant in calls_without_defaults(call, getattr(module, call.function, None))]
     battery = Battery([], [])
     seen: set[bytes] = set()
-    for call in recorded + [c for c in extra if c is not None]:
+    for call in recorded + extra:
         key = _key(call)
         if key is not None and key in seen:
             continue
