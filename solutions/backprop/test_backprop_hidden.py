@@ -669,3 +669,19 @@ def test_two_layer_net_training_run_reduces_the_loss(student, reference):
         achieved = f"fell only by a factor {start / end:.2g}" if end < start else "did not fall"
         fail(f"after {TRAIN_STEPS} steps of gradient descent (learning rate {TRAIN_RATE}) with your "
              f"gradients the loss {achieved}; it should fall by a factor {TRAIN_FACTOR:g}", mistake="does_not_train")
+
+
+# ---- tests added from grader audit
+@points(1)
+def test_two_layer_net_without_reg_is_unregularized(student):
+    """two_layer_net(params, X, y) gives what it gives with reg = 0, the default the statement sets."""
+    default = student.call("two_layer_net", PARAMS, X_NET, Y_NET).value
+    loss, grads = expect_tuple(default, 2, "two_layer_net")
+    zero_loss, zero_grads = _loss_and_grads(student, PARAMS, X_NET, Y_NET, 0.0)
+    same = isinstance(grads, dict) and sorted(grads) == sorted(KEYS) and \
+        is_close(_pack(grads), _pack(zero_grads), rtol=1e-9, atol=1e-12) and \
+        is_close(loss, zero_loss, rtol=1e-9, atol=1e-12)
+    if not same:
+        fail("two_layer_net(params, X, y) without reg differs from two_layer_net(params, X, y, 0.0)",
+             mistake="wrong_default",
+             hint="give reg the default the statement gives it: def two_layer_net(params, X, y=None, reg=0.0).")

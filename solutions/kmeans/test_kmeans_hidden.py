@@ -658,3 +658,20 @@ def test_kmeans_plus_plus_second_centre_follows_the_d2_distribution(student):
              f"{count} times, which is far from what D^2 sampling gives "
              "(a correct implementation fails this check with probability below 1e-9)",
              mistake="not_d2_distribution")
+
+
+# ---- tests added from grader audit
+from grader.testing import is_close  # noqa: E402  (here, so this section merges as one block)
+
+
+@points(1)
+def test_kmeans_loop_without_max_iter_runs_to_convergence(student):
+    """kmeans(X, init_centroids) gives what it gives with max_iter = 100, the default the statement sets."""
+    n, d = X_FIXED.shape
+    default = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED), n, K_FIXED, d)
+    hundred = _kmeans_result(student.kmeans(X_FIXED, INIT_FIXED, 100), n, K_FIXED, d)
+    if not all(is_close(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9, atol=1e-12)
+               for a, b in zip(default, hundred)):
+        fail("kmeans(X, init_centroids) without max_iter differs from kmeans(X, init_centroids, 100)",
+             mistake="wrong_default",
+             hint="give max_iter the default the statement gives it: def kmeans(X, init_centroids, max_iter=100).")
