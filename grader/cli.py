@@ -1,5 +1,5 @@
 """The ``grader`` command: check (students); collect, grade, grade-one, gradescope build, export,
-notebooks build, release, new-topic, validate (instructors); topics."""
+notebooks build, release, new-topic, validate, audit (instructors); topics."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from grader.authoring.audit import DEFAULT_MAX_MUTANTS, DEFAULT_SEED, audit_topic, format_report, format_table
 from grader.authoring.gradescope import AutograderOptions, GradescopeError, build_autograder
 from grader.authoring.notebooks import RosterError, build_student_notebooks, read_roster, write_notebook
 from grader.authoring.otter_export import ExportError, write_master_notebooks
@@ -244,6 +245,23 @@ def command_export_canvas(args) -> int:
     return EXIT_OK
 
 
+def command_audit(args) -> int:
+    course = _course(args)
+    topics = [_topic(course, name) for name in args.topics]
+    if any(topic.reference is None or topic.hidden_tests is None for topic in topics):
+        raise UsageError("audit needs the topic's reference and hidden tests (solutions/)")
+    if args.max_mutants is not None and args.max_mutants < 1:
+        raise UsageError("--max-mutants must be at least 1")
+    reports = []
+    for topic in topics:
+        report = audit_topic(topic, max_mutants=args.max_mutants, seed=args.seed)
+        print(format_report(report) + "\n")
+        reports.append(report)
+    print(format_table(reports))
+    below = [r.topic for r in reports if r.kill_rate < args.min_kill_rate]
+    return EXIT_FAILED_CHECKS if below else EXIT_OK
+
+
 def command_topics(args) -> int:
     for name, topic in discover_topics(_course(args)).items():
         print(f"{name:20s} {topic.title}")
@@ -380,6 +398,18 @@ def build_parser() -> argparse.ArgumentParser:
     canvas.add_argument("--policy", help=f"course file with due dates and the late rule "
                                          f"(default: the course's {COURSE_FILE})")
     canvas.set_defaults(run=command_export_canvas)
+
+    audit = commands.add_parser("audit", help="mutation testing: how many wrong variants of the "
+                                              "reference the hidden tests catch")
+    audit.add_argument("topics", nargs="+", metavar="TOPIC")
+    audit.add_argument("--max-mutants", type=int, default=DEFAULT_MAX_MUTANTS,
+                       help="mutants audited per topic, spread over the operator classes "
+                            f"(default {DEFAULT_MAX_MUTANTS})")
+    audit.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                       help="which mutants are sampled (the same seed, the same mutants)")
+    audit.add_argument("--min-kill-rate", type=float, default=0.0, metavar="RATE",
+                       help="exit with status 1 when a topic's kill rate is below RATE (0 to 1)")
+    audit.set_defaults(run=command_audit)
 
     topics = commands.add_parser("topics", help="list the course's topics")
     topics.set_defaults(run=command_topics)

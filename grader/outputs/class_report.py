@@ -17,6 +17,7 @@ from typing import Iterable
 
 from grader.course.topics import Topic
 from grader.outputs.gradebook import canvas_csv
+from grader.outputs.item_analysis import ItemAnalysis, item_analysis_json
 from grader.outputs.plots import Histogram, histogram
 from grader.outputs.report import TEMPLATES, environment
 from grader.outputs.results import MISSING, test_description, topic_state, write_if_changed
@@ -114,6 +115,7 @@ class ClassSummary:
     failed_to_run: list[dict] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
+    items: ItemAnalysis = field(default_factory=ItemAnalysis)  # difficulty, discrimination per test
 
     def add(self, student: str, results: dict) -> None:
         topics = results["extra_data"]["topics"]
@@ -135,6 +137,7 @@ class ClassSummary:
         for test in results["tests"]:
             if test["extra_data"]["topic"] not in missing:
                 self._add_test(test, seen_mistakes)
+        self.items.add(results, self.topics)
         self.rows.append({"student": student, "total": float(results["score"]),
                           "max_total": float(results["max_score"]),
                           "topics": {name: None if name in missing else float(t["score"])
@@ -203,6 +206,7 @@ def summary_json(summary: ClassSummary) -> dict:
         "failed_to_run": [failure | {"student": display_id(failure["student"])}
                           for failure in summary.failed_to_run],
         "unreadable": [display_id(student) for student in summary.unreadable],
+        "item_analysis": item_analysis_json(summary.items),
     }
 
 
