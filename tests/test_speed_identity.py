@@ -1,0 +1,36 @@
+"""Grading is byte-identical to the outputs kept before the speed work (issue 16).
+
+The fixture (tests/fixtures/speed_identity/) holds results.json of the sample class and of
+a seeded generated class; regenerate it with
+``python tests/fixtures/speed_identity/regenerate.py`` when a grade is meant to change.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "speed_identity"
+sys.path.insert(0, str(FIXTURE))
+
+import regenerate  # noqa: E402
+
+
+def _compare(kept: Path, out: Path) -> None:
+    expected = sorted(p.relative_to(kept) for p in kept.glob("*/results.json"))
+    assert expected, f"no fixture in {kept}"
+    graded = sorted(p.relative_to(out) for p in out.glob("*/results.json"))
+    assert graded == expected
+    different = [str(p) for p in expected if (kept / p).read_bytes() != (out / p).read_bytes()]
+    assert different == []
+
+
+def test_sample_class_results_are_byte_identical(tmp_path):
+    regenerate.grade(ROOT / "examples" / "class", tmp_path / "out")
+    _compare(FIXTURE / "sample", tmp_path / "out")
+
+
+def test_generated_class_results_are_byte_identical(tmp_path):
+    regenerate.grade(regenerate.generated_class(tmp_path / "class"), tmp_path / "out")
+    _compare(FIXTURE / "generated", tmp_path / "out")
