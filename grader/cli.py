@@ -59,7 +59,8 @@ def command_grade(args) -> int:
                            jobs=args.jobs, resume=args.resume, progress=not args.no_progress,
                            limits=Limits(call_seconds=args.call_timeout,
                                          student_seconds=args.student_timeout), seed=args.seed,
-                           scheduler=args.scheduler)
+                           scheduler=args.scheduler,
+                           plans=None if args.plans is None else Path(args.plans))
     except BatchError as error:
         raise UsageError(str(error)) from None
     print(f"graded {len(rows)} students in {time.monotonic() - started:.1f} s; "
@@ -145,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--student-timeout", type=float, default=Limits.student_seconds,
                        help="seconds of grading one student may take, all topics together; "
                             "later tests are reported as not run")
+    grade.add_argument("--plans", metavar="FOLDER",
+                       help="where the topics' test plans are kept and reused (default: "
+                            "OUT/../.grader-plans); a plan made from other tests, references, "
+                            "grader or seed is rebuilt")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                             "instead of this machine's --jobs processes")

@@ -20,6 +20,7 @@ from grader.batch.cluster import run_on_cluster
 from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
+from grader.grading import plan
 from grader.grading.outcomes import TopicResult
 from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.class_report import write_class_outputs
@@ -45,6 +46,7 @@ class BatchJob:
     topics: tuple[str, ...]
     limits: Limits
     seed: int | None = None  # the course seed; each student's own is derived from it
+    plans: Path | None = None  # test plans' folder (grader.grading.plan)
 
     def student_seed(self, student: str) -> int | None:
         return None if self.seed is None else student_seed(self.seed, student)
@@ -70,7 +72,8 @@ def topics_in_batch(students: list[Path], available: dict[str, Topic]) -> list[s
 
 def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
                  deadline: StudentDeadline | None = None) -> TopicResult:
-    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline}
+    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline,
+               "plans": job.plans}
     if submitted.error is not None:
         return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options)
     try:
@@ -144,7 +147,9 @@ def _check_layout(submissions: Path, out: Path, course: Path) -> None:
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
                 jobs: int = 1, resume: bool = False, progress: bool = True,
                 limits: Limits | None = None, seed: int | None = None,
-                scheduler: str | None = None) -> list[dict]:
+                scheduler: str | None = None, plans: Path | None = None) -> list[dict]:
+    """Grade every student folder into ``out``; test plans are kept in ``plans``, by default
+    beside ``out`` (``grader.grading.plan``)."""
     available = discover_topics(course)
     students = find_students(submissions)
     if topics:
@@ -160,7 +165,8 @@ def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str]
                                 "are never followed" if linked else ""))
     _check_layout(submissions, out, course)
     out.mkdir(parents=True, exist_ok=True)
-    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed)
+    job = BatchJob(course, out, tuple(topics), limits or Limits(), seed,
+                   plan.default_folder(out) if plans is None else plans)
     rows = []
     pending = []
     for leftover in out.glob("*/.*.tmp"):  # from a run killed mid-write
