@@ -16,6 +16,14 @@ examples would not come back exactly as recorded (a type wire.py does not carry
 faithfully) is left out of it and recorded live, as without a plan. So a plan can only
 make grading faster: replaying loaded examples is replaying the examples this process
 would have recorded itself.
+
+A plan does not hold the student calls a test makes, to send them ahead in one batch: the
+calls after the first one the student answers differently from the reference would already
+have run in the worker, changing its state (module globals, numpy's global generator,
+printed output, files) for every later call, which a live run never does, and the sandbox
+cannot snapshot a worker to undo them. Speculation that stops at the first differing
+answer in the worker would still run ahead of tests whose next call depends on anything but
+the answers (a timing test's clock), so it is left out rather than allowed to change a grade.
 """
 from __future__ import annotations
 
