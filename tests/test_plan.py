@@ -190,3 +190,17 @@ def test_build_plan_records_every_property_test_on_the_reference(course, tmp_pat
 
 def test_grading_a_class_keeps_plans_beside_out_by_default(tmp_path):
     assert plan.default_folder(tmp_path / "out") == tmp_path / ".grader-plans"
+
+
+def wrong_at_call(k: int) -> str:
+    """A student right on every call but the k-th (counted over the whole topic)."""
+    return ("calls = 0\n\n\ndef mean(x):\n    global calls\n    calls += 1\n"
+            f"    return float(x.mean()) + (1.0 if calls == {k} else 0.0)\n")
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 11, 17, 40])
+def test_a_student_who_leaves_the_references_path_at_any_call_gets_the_same_outcome(course, tmp_path, k):
+    grade(course, CORRECT, tmp_path / "plans")
+    planned = grade(course, wrong_at_call(k), tmp_path / "plans")
+    unplanned = grade(course, wrong_at_call(k), None)
+    assert [asdict(o) for o in planned.outcomes] == [asdict(o) for o in unplanned.outcomes]
