@@ -75,9 +75,9 @@ def _feed(value: Any, update: Callable[[bytes], None], depth: int) -> None:
             raise _NotPlain
         if not array.flags.c_contiguous:
             array = array.copy(order="C")
-        update(b"g" if isinstance(value, np.generic) else b"a")
-        update(f"{array.dtype.str}{array.shape};".encode())
-        update(memoryview(array.reshape(-1)).cast("B") if array.size else b"")
+        update(b"%s%s%s;" % (b"g" if isinstance(value, np.generic) else b"a",
+                             array.dtype.str.encode(), repr(array.shape).encode()))
+        update(array.reshape(-1).view(np.uint8))  # its bytes, read in place
     elif isinstance(value, (list, tuple, dict)):
         if depth >= wire.MAX_DEPTH:
             raise _NotPlain
