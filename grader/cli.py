@@ -90,7 +90,8 @@ def command_grade(args) -> int:
         outcome = run_batch(Path(args.submissions), Path(args.out), course, topics=args.topics,
                             students=args.students, jobs=args.jobs, resume=args.resume,
                             progress=progress, limits=_limits(course, args), seed=args.seed,
-                            scheduler=args.scheduler)
+                            scheduler=args.scheduler,
+                            plans=None if args.plans is None else Path(args.plans))
     except BatchError as error:
         raise UsageError(str(error)) from None
     print(outcome.log.summary())
@@ -318,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds of grading one student may take, all topics together; "
                             "later tests are reported as not run (default: course.toml's [limits] "
                             f"student_seconds, else {Limits.student_seconds:g})")
+    grade.add_argument("--plans", metavar="FOLDER",
+                       help="where the topics' test plans are kept and reused (default: "
+                            "OUT/../.grader-plans); a plan made from other tests, references, "
+                            "grader or seed is rebuilt")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                             "instead of this machine's --jobs processes")

@@ -29,6 +29,7 @@ from grader.course.policy import COURSE_FILE, Penalty, Policy, PolicyError, Subm
 from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
+from grader.grading import plan
 from grader.grading.outcomes import TopicResult
 from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.class_report import write_class_outputs
@@ -61,6 +62,7 @@ class BatchJob:
     # applied when a student's files are rendered, so a changed rule needs no regrade.
     policy: Policy = Policy()
     handed_in: dict[tuple[str, str], SubmissionTime] = field(default_factory=dict)
+    plans: Path | None = None  # test plans' folder (grader.grading.plan)
 
     def late(self, result: StudentResult) -> dict[str, Penalty]:
         """The penalty of each of the student's topics handed in late (under a rule that takes points)."""
@@ -141,7 +143,8 @@ def prepare(job: BatchJob, student_dir: Path) -> StudentTask:
 
 def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
                  deadline: StudentDeadline | None = None) -> tuple[TopicResult, str | None]:
-    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline}
+    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline,
+               "plans": job.plans}
     if submitted.error is not None:
         return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options), None
     try:
@@ -255,19 +258,20 @@ def _selected(students: list[Path], names: list[str] | None) -> list[Path]:
 def grade_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
                 students: list[str] | None = None, jobs: int = 1, resume: bool = False,
                 progress: bool = True, limits: Limits | None = None, seed: int | None = None,
-                scheduler: str | None = None) -> list[dict]:
+                scheduler: str | None = None, plans: Path | None = None) -> list[dict]:
     """Grade into OUT (see ``run_batch``); one gradebook row per student of this run."""
     return run_batch(submissions, out, course, topics=topics, students=students, jobs=jobs,
                      resume=resume, progress=progress, limits=limits, seed=seed,
-                     scheduler=scheduler).rows
+                     scheduler=scheduler, plans=plans).rows
 
 
 def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] | None = None,
               students: list[str] | None = None, jobs: int = 1, resume: bool = False,
               progress: bool = True, limits: Limits | None = None, seed: int | None = None,
-              scheduler: str | None = None) -> BatchOutcome:
+              scheduler: str | None = None, plans: Path | None = None) -> BatchOutcome:
     """Grade the selected (student, topic) pairs into OUT, merging with what it holds, then
-    rebuild the class outputs from every grade OUT holds and write OUT/grading.log."""
+    rebuild the class outputs from every grade OUT holds and write OUT/grading.log. Test
+    plans are kept in ``plans``, by default beside ``out`` (``grader.grading.plan``)."""
     clock = time.monotonic()
     available = discover_topics(course)
     everyone = find_students(submissions)
@@ -292,7 +296,7 @@ def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] |
     except PolicyError as error:
         raise BatchError(str(error)) from None
     job = BatchJob(course, out, tuple(topics), limits or Limits(), seed, resume, policy,
-                   submission_times(submissions))
+                   submission_times(submissions), plan.default_folder(out) if plans is None else plans)
     rows, run = [], RunLog()
     with tqdm(total=len(selected), desc="grading", unit="student", disable=not progress) as bar:
         results = _run_on_cluster(job, selected, scheduler) if scheduler else _run(job, selected, jobs)

@@ -6,7 +6,9 @@ Replayed examples give every student the same inputs, so the reference's answer 
 them is the same for every student too. The hidden tests' ``reference`` fixture is
 a ``MemoizedReference``: a call with arguments it has seen returns a copy of the
 stored answer. Arguments are keyed by their plain-data encoding (the wire format),
-so equal arrays hit whatever object holds them. A function that changes its
+so equal arrays hit whatever object holds them: ``plain_digest`` hashes exactly what
+``wire.encode`` would carry (the same values refused, the same values told apart) without
+building the frame, since keying is on every call's path. A function that changes its
 arguments (a config dict filled in place, a Generator advanced) is never
 memoized, since a stored answer could not repeat that effect; neither is a call
 with arguments that have no plain encoding (a callable).
@@ -24,6 +26,8 @@ import copy
 import hashlib
 from types import ModuleType
 from typing import Any, Callable
+
+import numpy as np
 
 from grader.sandbox.inside import wire
 
@@ -44,6 +48,71 @@ def not_remembered():
         _bypass.reset(token)
 
 
+class _NotPlain(Exception):
+    """The value has no plain encoding (``wire.encode`` would refuse it)."""
+
+
+def _feed(value: Any, update: Callable[[bytes], None], depth: int) -> None:
+    # One tag byte per kind and a length before every variable part, so that two values
+    # feed the same bytes only if wire.encode gives them the same frame.
+    if value is None or isinstance(value, bool):
+        update(b"N" if value is None else b"T" if value else b"F")
+    elif isinstance(value, str):
+        if len(value) > wire.MAX_STRING_CHARS:
+            raise _NotPlain
+        data = value.encode("utf-8", "surrogatepass")
+        update(b"s%d:" % len(data))
+        update(data)
+    elif isinstance(value, int):
+        if value.bit_length() > wire.MAX_INT_BITS:
+            raise _NotPlain
+        update(b"i%d;" % value)
+    elif isinstance(value, float):
+        update(b"f" + float.__repr__(value).encode() + b";")  # np.float64 travels as a float
+    elif isinstance(value, (np.generic, np.ndarray)):
+        array = np.asarray(value)
+        if array.dtype.kind not in wire.ALLOWED_DTYPE_KINDS:
+            raise _NotPlain
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")
+        update(b"%s%s%s;" % (b"g" if isinstance(value, np.generic) else b"a",
+                             array.dtype.str.encode(), repr(array.shape).encode()))
+        update(array.reshape(-1).view(np.uint8))  # its bytes, read in place
+    elif isinstance(value, (list, tuple, dict)):
+        if depth >= wire.MAX_DEPTH:
+            raise _NotPlain
+        items = value.items() if isinstance(value, dict) else value
+        kind = b"(" if isinstance(value, tuple) else b"[" if isinstance(value, list) else b"{"
+        update(b"%s%d:" % (kind, len(value)))
+        if isinstance(value, dict):
+            for key, item in items:
+                if not isinstance(key, str):
+                    raise _NotPlain
+                _feed(key, update, depth)
+                _feed(item, update, depth + 1)
+        else:
+            for item in items:
+                _feed(item, update, depth + 1)
+    elif isinstance(value, np.random.Generator):
+        state = value.bit_generator.state
+        if state.get("bit_generator") not in wire.BIT_GENERATORS:
+            raise _NotPlain
+        update(b"R")
+        _feed(state, update, depth)
+    else:
+        raise _NotPlain
+
+
+def plain_digest(value: Any) -> bytes | None:
+    """A hash of ``value``'s plain encoding, or None when it has none (a callable, say)."""
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        _feed(value, digest.update, 0)
+    except _NotPlain:
+        return None
+    return digest.digest()
+
+
 class MemoizedReference:
     """A reference module whose functions remember their answers to plain arguments."""
 
@@ -56,11 +125,7 @@ class MemoizedReference:
         self.bytes = 0  # what the stored answers take, as counted against MAX_BYTES
 
     def _key(self, name: str, args: tuple, kwargs: dict) -> bytes | None:
-        try:
-            encoded = wire.encode([name, list(args), kwargs])
-        except wire.WireError:
-            return None
-        return hashlib.blake2b(encoded, digest_size=20).digest()
+        return plain_digest([name, list(args), kwargs])
 
     def _call(self, name: str, function: Callable, args: tuple, kwargs: dict) -> Any:
         if _bypass.get():

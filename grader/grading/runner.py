@@ -22,7 +22,7 @@ from grader import testing
 from grader.course.sources import SubmissionFileError, read_source
 from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
-from grader.grading import hypothesis_glue, replay
+from grader.grading import hypothesis_glue, plan, replay
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
 from grader.grading.session import current_session
@@ -272,11 +272,13 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None, seed: int | None = None,
                  deadline: StudentDeadline | None = None,
-                 only: Callable[[TestCase], bool] | None = None) -> TopicResult:
+                 only: Callable[[TestCase], bool] | None = None, plans: Path | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests, sandboxed.
 
     With ``deadline`` (one per student, across topics), tests that would start after it are
-    not run; with ``only``, only the tests it accepts run (``grader check -k``)."""
+    not run; with ``only``, only the tests it accepts run (``grader check -k``). With ``plans``,
+    a folder of test plans (``grader.grading.plan``), the topic's recorded examples are read
+    from its plan, and what is recorded here is added to it."""
     failures = []
     for _ in range(SANDBOX_ATTEMPTS):
         student = None if source is None else Submission(
@@ -285,7 +287,8 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
         try:
             result = _with_profile(profile, _run_cases, topic, student, file=file, public=public,
                                    hidden=hidden, isolation=detect_isolation().summary(),
-                                   load_error=load_error, seed=seed, deadline=deadline, only=only)
+                                   load_error=load_error, seed=seed, deadline=deadline, only=only,
+                                   plans=plans)
             result.sandbox_failures = failures
             return result
         except ServerFailed as error:
@@ -302,12 +305,22 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
 
 
 def grade_trusted(topic: Topic, module: Any, *, public: bool = True, hidden: bool = True,
-                  profile: str = "grading", seed: int | None = None) -> TopicResult:
-    """Run the tests on trusted code in this process (the reference; the benchmarks' floor)."""
+                  profile: str = "grading", seed: int | None = None,
+                  plans: Path | None = None) -> TopicResult:
+    """Run the tests on trusted code in this process (the reference; the benchmarks' floor).
+
+    On the reference with ``plans``, this builds the topic's plan (``build_plan``)."""
     student = TrustedSubmission(module, topic.signatures)
     return _with_profile(profile, _run_cases, topic, student, file=None, public=public, hidden=hidden,
                          isolation="none (trusted code, run in the grader's process)", load_error=None,
-                         seed=seed, deadline=None, only=None)
+                         seed=seed, deadline=None, only=None, plans=plans)
+
+
+def build_plan(topic: Topic, folder: Path) -> Path:
+    """Record every property test of ``topic`` into its plan in ``folder`` (for shipping one,
+    in the Gradescope build, say) and return the plan's path."""
+    grade_trusted(topic, current_session().reference_module(topic), plans=folder)
+    return plan.plan_path(folder, topic)
 
 
 def _with_profile(profile: str, function: Callable, *args, **kwargs):
@@ -318,10 +331,32 @@ def _with_profile(profile: str, function: Callable, *args, **kwargs):
 def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, file: str | None,
                public: bool, hidden: bool, isolation: str, load_error: str | None,
                seed: int | None, deadline: StudentDeadline | None,
-               only: Callable[[TestCase], bool] | None) -> TopicResult:
+               only: Callable[[TestCase], bool] | None = None,
+               plans: Path | None = None) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
     if only is not None:
         cases = [case for case in cases if only(case)]
+    topic_plan = None
+    if plans is not None and topic.reference is not None and cases:
+        topic_plan = current_session().plan(plans, topic, settings.get_current_profile_name())
+        topic_plan.seed_session(_by_plan_name(cases), current_session().recordings)
+    try:
+        return _run_planned_cases(topic, student, cases, file=file, isolation=isolation,
+                                  load_error=load_error, seed=seed, deadline=deadline)
+    finally:
+        if topic_plan is not None:
+            topic_plan.save_if_grown(_by_plan_name(cases), current_session().recordings)
+
+
+def _by_plan_name(cases: list[TestCase]) -> dict[str, Callable]:
+    """The topic's tests by the name their recordings have in a plan."""
+    return {f"{'hidden' if case.hidden else 'public'}/{case.name}": case.function for case in cases}
+
+
+def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | None,
+                       cases: list[TestCase], *, file: str | None, isolation: str,
+                       load_error: str | None, seed: int | None,
+                       deadline: StudentDeadline | None) -> TopicResult:
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,

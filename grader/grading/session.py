@@ -18,6 +18,7 @@ from typing import Callable
 from grader.course.fingerprint import sha256_hex
 from grader.course.topics import Topic, import_file, reference_path
 from grader.grading.memo import MemoizedReference
+from grader.grading.plan import TopicPlan, plan_key
 from grader.grading.replay import Example
 
 
@@ -29,6 +30,7 @@ class GradingSession:
         # test function -> its recorded examples, or None when it cannot be replayed
         self.recordings: dict[Callable, list[Example] | None] = {}
         self.references: dict[int, MemoizedReference] = {}  # by id() of the reference module
+        self.plans: dict[tuple[Path, str, str], TopicPlan] = {}  # (folder, topic, key) -> plan
 
     def load_module(self, path: Path, name: str) -> ModuleType:
         """Import a trusted file (reference or test module) once in this session, and again
@@ -48,6 +50,17 @@ class GradingSession:
         if id(module) not in self.references:
             self.references[id(module)] = MemoizedReference(module)
         return self.references[id(module)]
+
+    def plan(self, folder: Path, topic: Topic, profile: str) -> TopicPlan:
+        """The topic's plan in ``folder`` (``grader.grading.plan``), read once in this session.
+
+        Its key has no seed: only unseeded tests are recorded (a seeded one draws its own
+        examples per student), so a course seed changes no recording."""
+        key = plan_key(topic, profile)
+        slot = (Path(folder).resolve(), topic.name, key)
+        if slot not in self.plans:
+            self.plans[slot] = TopicPlan(Path(folder), topic, key)
+        return self.plans[slot]
 
     def cached_bytes(self) -> int:
         """What every memo of this session holds, in the bytes counted against ``memo.MAX_BYTES``."""

@@ -459,6 +459,17 @@ class Submission:
             self._raise_for(function, reply)
         return reply["values"]
 
+    def worker_stats(self) -> dict | None:
+        """What the live worker says of its CPU time (benchmarks only: the student's code could
+        have rewritten the numbers, so nothing that grades may read them); None without a worker."""
+        if self._worker is None:
+            return None
+        try:
+            reply = self._request({"op": "stats"}, self.limits.call_seconds, "stats", budgeted=False)
+        except StudentUnavailable:
+            return None
+        return {key: reply.get(key) for key in ("student_cpu", "cpu")}
+
     def output_position(self) -> int:
         if self._worker is None and self._restart_pending:
             # Restart now, so that what the file prints while loading is not this test's output.

@@ -1,0 +1,125 @@
+"""Where one student's grading time goes: six topics, cold and warm, in one process.
+
+For one correct student (the first correct fixture of each topic, written differently
+from the reference) prints, per run: wall seconds, round trips to the worker, worker
+starts, CPU seconds in this process and in the workers, and the fraction of all that
+CPU spent inside the student's own functions (as the worker measures it). "cold" is a
+fresh grading session (nothing recorded or memoized; with --plans, the plans on disk
+are read); "warm" grades the same files again in the same session. With --profile,
+the cold run is profiled with cProfile in this (the trusted) process and the top
+entries by cumulative and by own time are printed.
+
+Usage: python benchmarks/student_profile.py [--repeats R] [--profile] [--plans DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import time
+from pathlib import Path
+
+from grader.course.topics import discover_topics
+from grader.grading import runner
+from grader.grading.session import start_session
+from grader.sandbox import submission as sandbox_submission
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Counters:
+    """Round trips, worker starts and worker CPU, counted around the Submission class."""
+
+    def __init__(self) -> None:
+        self.round_trips = self.starts = 0
+        self.student_cpu = self.worker_cpu = 0.0
+        cls = sandbox_submission.Submission
+        request, ensure, close = cls._request, cls._ensure_worker, cls.close
+        counters = self
+
+        def counted_request(self, message, *args, **kwargs):
+            if message.get("op") != "stats":
+                counters.round_trips += 1
+            return request(self, message, *args, **kwargs)
+
+        def counted_ensure(self):
+            if self._worker is None and self.load_error is None:
+                counters.starts += 1
+            return ensure(self)
+
+        def measured_close(self):
+            stats = self.worker_stats() if self._worker is not None else None
+            if stats and isinstance(stats.get("cpu"), float):
+                counters.student_cpu += stats["student_cpu"]
+                counters.worker_cpu += stats["cpu"]
+            return close(self)
+
+        cls._request, cls._ensure_worker, cls.close = counted_request, counted_ensure, measured_close
+
+    def reset(self) -> None:
+        self.round_trips = self.starts = 0
+        self.student_cpu = self.worker_cpu = 0.0
+
+
+def correct_files() -> dict[str, Path]:
+    files = {}
+    for name in discover_topics(ROOT):
+        fixtures = sorted((ROOT / "tests" / "fixtures" / name).glob("correct_*.py"))
+        files[name] = fixtures[0] if fixtures else ROOT / "solutions" / name / f"{name}.py"
+    return files
+
+
+def grade_student(files: dict[str, Path], plans: Path | None) -> float:
+    topics = discover_topics(ROOT)
+    score = 0.0
+    for name, path in files.items():
+        options = {"plans": plans} if plans is not None else {}
+        result = runner.grade_file(topics[name], path, **options)
+        score += result.score
+    return score
+
+
+def measure(counters: Counters, files, plans, *, cold: bool) -> dict:
+    if cold:
+        start_session()
+    counters.reset()
+    wall, cpu = time.perf_counter(), time.process_time()
+    grade_student(files, plans)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    total = cpu + counters.worker_cpu
+    return {"wall": wall, "round_trips": counters.round_trips, "starts": counters.starts,
+            "grader_cpu": cpu, "worker_cpu": counters.worker_cpu,
+            "student_fraction": counters.student_cpu / total if total else 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--plans", type=Path, default=None, help="a plan folder (if supported)")
+    args = parser.parse_args()
+    counters, files = Counters(), correct_files()
+    grade_student(files, args.plans)  # start the fork server, import everything once
+    runs: dict[str, list[dict]] = {"cold": [], "warm": []}
+    for _ in range(args.repeats):
+        runs["cold"].append(measure(counters, files, args.plans, cold=True))
+        runs["warm"].append(measure(counters, files, args.plans, cold=False))
+    for kind, measured in runs.items():
+        median = {key: statistics.median(m[key] for m in measured) for key in measured[0]}
+        print(f"{kind}: median {median['wall']:6.2f} s/student  round trips {median['round_trips']:5.0f}  "
+              f"worker starts {median['starts']:3.0f}  CPU grader {median['grader_cpu']:5.2f} s "
+              f"workers {median['worker_cpu']:5.2f} s  in student functions "
+              f"{100 * median['student_fraction']:4.1f}%  (runs: "
+              + ", ".join(f"{m['wall']:.2f}" for m in measured) + ")")
+    if args.profile:
+        start_session()
+        profiler = cProfile.Profile()
+        profiler.runcall(grade_student, files, args.plans)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
