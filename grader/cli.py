@@ -100,7 +100,8 @@ def command_grade(args) -> int:
 
 
 def command_grade_one(args) -> int:
-    options = OneOptions(tuple(args.topics or ()), args.memory_mb, args.deadline, args.seed)
+    options = OneOptions(tuple(args.topics or ()), args.memory_mb, args.deadline, args.seed,
+                         Path(args.plans) if args.plans else None)
     data = grade_one(Path(args.submission), Path(args.results), _course(args),
                      metadata=Path(args.metadata) if args.metadata else None, options=options)
     print(f"grade-one: {data.get('score', 0):g} points; results: {args.results}")
@@ -336,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("submission", help="the student's files (any names; one folder level)")
     one.add_argument("--results", required=True, help="where results.json is written (always)")
     one.add_argument("--metadata", help="Gradescope's submission_metadata.json (the student's identity)")
+    one.add_argument("--plans", metavar="FOLDER", help="the test plans built with the autograder")
     _limit_options(one)
     one.set_defaults(run=command_grade_one)
 
@@ -344,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     gs_build = gradescope_commands.add_parser("build", help="the autograder zip: setup.sh, run_autograder, "
                                                             "the course with its solutions")
     gs_build.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
-    gs_build.add_argument("--plans", metavar="FOLDER", help="test plans to ship in the zip's plans/")
+    gs_build.add_argument("--plans", metavar="FOLDER", help="test plans to ship in the zip's plans/ "
+                                                            "(default: built now, for every topic)")
     _limit_options(gs_build)
     gs_build.set_defaults(run=command_gradescope_build)
 

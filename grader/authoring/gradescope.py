@@ -34,6 +34,7 @@ from pathlib import Path
 from grader.authoring.wheel import ZIP_TIME, build_wheel, core_requirements
 from grader.course.fingerprint import grader_fingerprint, topic_fingerprint
 from grader.course.topics import Topic
+from grader.grading.runner import build_plan
 
 PLANS_FOLDER = "plans"
 MANIFEST = "gradescope.json"
@@ -110,7 +111,7 @@ cd "$AUTOGRADER"
 # -I: no PYTHON* variables, no user site, no current folder on sys.path.
 timeout --kill-after=5 @HARD_SECONDS@ "$AUTOGRADER/@VENV@/bin/python" -I -m grader \
     --course "$SOURCE/course" grade-one "$AUTOGRADER/submission" --results "$RESULTS" \
-    --metadata "$AUTOGRADER/submission_metadata.json" @OPTIONS@
+    --metadata "$AUTOGRADER/submission_metadata.json" --plans "$SOURCE/plans" @OPTIONS@
 status=$?
 if [ ! -s "$RESULTS" ]; then  # the grader could not even start, or was killed
     printf '%s\n' '{"score": 0.0, "output": "The autograder could not grade this submission (it stopped with status '"$status"'); your instructor has been told.", "visibility": "visible", "stdout_visibility": "hidden", "tests": [], "extra_data": {"grader_failed": true, "status": '"$status"'}}' > "$RESULTS"
@@ -119,10 +120,10 @@ fi
 exit 0
 """
 
-PLANS_README = """Test plans (recorded examples, reference values) built at `grader gradescope build` time
-go in this folder, so that a submission on Gradescope does not pay for them. This build
-shipped the plans it was given with --plans, if any; grade-one finds them in
-/autograder/source/plans/.
+PLANS_README = """Test plans (each topic's recorded examples) built at `grader gradescope build` time,
+so that a submission on Gradescope does not pay for recording them; grade-one reads them
+from /autograder/source/plans/. A plan made by another grader or from other tests is
+ignored (and the examples recorded afresh), never trusted.
 """
 
 
@@ -183,8 +184,9 @@ def _zip_tree(root: Path, out: Path) -> None:
 def build_autograder(course: Path, topics: list[Topic], out: Path, *,
                      options: AutograderOptions = AutograderOptions(),
                      plans: Path | None = None) -> Path:
-    """Write the autograder zip to ``out``; return it. ``plans`` (a folder) is shipped as
-    ``plans/``: the hook for test plans built once here rather than per submission."""
+    """Write the autograder zip to ``out``; return it. Each topic's test plan (its recorded
+    examples) is built here and shipped in ``plans/``, or ``plans`` (a folder) is shipped as
+    given; ``grade-one`` reads them, so a submission does not pay for recording."""
     if not topics:
         raise GradescopeError("no topics to build an autograder for")
     if options.memory_mb < 256 or options.deadline_seconds < 30:
@@ -202,6 +204,9 @@ def build_autograder(course: Path, topics: list[Topic], out: Path, *,
             if not plans.is_dir():
                 raise GradescopeError(f"--plans {plans} is not a folder")
             shutil.copytree(plans, staging / PLANS_FOLDER, ignore=IGNORED, dirs_exist_ok=True)
+        else:  # recorded once here, so that no submission pays for it
+            for topic in topics:
+                build_plan(topic, staging / PLANS_FOLDER)
         shipped = sorted(p.relative_to(staging / PLANS_FOLDER).as_posix()
                          for p in (staging / PLANS_FOLDER).rglob("*") if p.is_file() and p.name != "README.txt")
         (staging / MANIFEST).write_text(_manifest(topics, options, shipped), encoding="utf-8")

@@ -57,6 +57,7 @@ class OneOptions:
     memory_mb: int = GRADESCOPE_MEMORY_MB
     deadline_seconds: float = GRADESCOPE_SECONDS - 30.0
     seed: int | None = None
+    plans: Path | None = None  # test plans built with the autograder (grader.grading.plan)
 
     def limits(self) -> Limits:
         worker_mb = max(self.memory_mb - GRADER_RESERVE_MB, 128)
@@ -215,7 +216,7 @@ def grade_mapped(course_topics: dict[str, Topic], names: list[str], mapped: Mapp
         entry = submitted[name]
         error = entry.error if name in mapped.used else _missing_message(name, mapped)
         common = {"limits": options.limits(), "seed": seed, "deadline": deadline,
-                  "file": mapped.used.get(name)}
+                  "file": mapped.used.get(name), "plans": options.plans}
         if error is not None:
             results.append(grade_source(course_topics[name], None, load_error=error, **common))
             continue
