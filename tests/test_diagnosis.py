@@ -32,7 +32,7 @@ def test_a_kept_test_notes_which_function_is_wrong_instead(case):
     topic, variant = case
     outcomes = graded(topic, variant_source(topic, variant)).outcomes
     for name in variant.keeps:
-        notes = [text for o in outcomes if o.name == name for text in o.data.get("note", [])]
+        notes = [text for o in outcomes if o.name == name for text in o.notes]
         assert notes and all(" is right" in text for text in notes), name
 
 

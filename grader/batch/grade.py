@@ -186,8 +186,7 @@ def failed_topics(job: BatchJob, task: StudentTask) -> GradedTopics:
 
 
 def _timeouts(result: TopicResult) -> int:
-    return sum(o.mistake == "did_not_run" and ("within" in o.message or "grading time" in o.message)
-               for o in result.outcomes)
+    return sum(o.timed_out for o in result.outcomes)
 
 
 def commit(job: BatchJob, task: StudentTask, graded: GradedTopics, restarts: int = 0) -> tuple[dict, StudentLog]:

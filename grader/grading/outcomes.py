@@ -61,6 +61,8 @@ class TestOutcome:
     measure: str | None = None  # how far from the expected value: see grader.outputs.visibility
     counterexample: str | None = None  # hypothesis's (shrunk) failing input, public tests only
     gradient_checks: list[GradientCheckRecord] = field(default_factory=list)
+    timed_out: bool = False  # a call met its time limit, or time ran out before the test
+    notes: list[str] = field(default_factory=list)  # grader.testing.note: said of a test that passed
     unwritten: str | None = None  # the student function this test found still a stub
 
 

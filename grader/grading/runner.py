@@ -233,6 +233,7 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         outcome.unwritten = error.function or None
     except StudentUnavailable as error:
         outcome.message, outcome.mistake, said = str(error), "did_not_run", error
+        outcome.timed_out = error.timed_out
     except AssertionError as error:
         outcome.message = str(error) if not case.hidden else "the result is not what the reference gives"
         outcome.hint = default_hint
@@ -243,6 +244,7 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         recorded = testing.finish_record(token)
         outcome.gradient_checks = [GradientCheckRecord.from_recorded(entry)
                                    for entry in recorded.pop(GRADIENT_CHECK_KEY, [])]
+        outcome.notes = [str(text) for text in recorded.pop(testing.NOTE_KEY, [])]
         outcome.data.update(recorded)
         if hasattr(student, "set_budget"):
             student.set_budget(None)
@@ -263,9 +265,9 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
     return outcome
 
 
-def _not_run(case: TestCase, topic: Topic, message: str) -> TestOutcome:
+def _not_run(case: TestCase, topic: Topic, message: str, *, timed_out: bool = False) -> TestOutcome:
     return TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
-                       case.hidden, message=message, mistake="did_not_run")
+                       case.hidden, message=message, mistake="did_not_run", timed_out=timed_out)
 
 
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
@@ -363,7 +365,7 @@ def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | N
                            [_not_run(c, topic, message) for c in cases], seed)
     if deadline is not None and deadline.remaining() <= 0:
         return TopicResult(topic.name, topic.title, file, deadline.message(), isolation,
-                           [_not_run(c, topic, deadline.message()) for c in cases], seed)
+                           [_not_run(c, topic, deadline.message(), timed_out=True) for c in cases], seed)
     outcomes, started = [], time.monotonic()
     with student:
         try:
@@ -375,11 +377,11 @@ def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | N
         for case in cases:
             if time.monotonic() - started > TOPIC_SECONDS:
                 outcomes.append(_not_run(case, topic, f"not run: this topic's time budget "
-                                                      f"({TOPIC_SECONDS:g} s) was used up"))
+                                                      f"({TOPIC_SECONDS:g} s) was used up", timed_out=True))
                 continue
             seconds = TEST_SECONDS if deadline is None else min(TEST_SECONDS, deadline.remaining())
             if seconds <= 0:
-                outcomes.append(_not_run(case, topic, deadline.message()))
+                outcomes.append(_not_run(case, topic, deadline.message(), timed_out=True))
                 continue
             with _seeded(case, seed):
                 outcomes.append(run_test(case, topic, student, seconds=seconds))

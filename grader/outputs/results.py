@@ -52,9 +52,9 @@ class StudentResult:
 
 def outcome_text(outcome: TestOutcome) -> str:
     """What a student reads for one test: only what ``student_view`` lets through."""
-    if outcome.passed:
-        return "Passed."
     view = student_view(outcome)
+    if outcome.passed:
+        return "\n".join(("Passed.", *view.notes))
     parts = [view.message]
     if view.call:
         parts.append(f"Failing call: {view.call}")

@@ -36,7 +36,10 @@ def format_check(result: TopicResult, path: Path, seconds: float) -> str:
             continue
         mark = "PASS" if outcome.passed else "FAIL"
         lines.append(f"  {mark}  {outcome.description}  [{outcome.points:g}/{outcome.max_points:g}]")
-        if outcome.passed or result.error:
+        if outcome.passed:
+            lines += [_indent(f"note: {text}") for text in student_view(outcome).notes]
+            continue
+        if result.error:
             continue
         lines += [_indent(line) for line in failure_lines(student_view(outcome))]
     passed = sum(o.passed for o in result.outcomes)

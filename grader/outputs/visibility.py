@@ -57,6 +57,7 @@ class StudentView:
     printed: str = ""                   # public tests only
     gradient_checks: list[GradientCheckRecord] = field(default_factory=list)  # public tests only
     counterexample: str | None = None   # public tests only
+    notes: tuple[str, ...] = ()         # the grader's words on a test that passed anyway
 
 
 def _gradient_checks(outcome: TestOutcome) -> list[GradientCheckRecord]:
@@ -83,7 +84,8 @@ def student_view(outcome: TestOutcome) -> StudentView:
         detail=visible(outcome.detail) if public and outcome.detail else None,
         printed=visible(outcome.printed) if public else "",
         gradient_checks=_gradient_checks(outcome),
-        counterexample=visible(outcome.counterexample) if public and outcome.counterexample else None)
+        counterexample=visible(outcome.counterexample) if public and outcome.counterexample else None,
+        notes=tuple(visible(text) for text in outcome.notes))
 
 
 def detail_text(view: StudentView) -> str | None:

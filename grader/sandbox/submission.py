@@ -54,9 +54,10 @@ class StudentUnavailable(BaseException):
     status, its garbage on the channel); None when the message is the grader's own words.
     """
 
-    def __init__(self, message: str = "", plain: str | None = None):
+    def __init__(self, message: str = "", plain: str | None = None, timed_out: bool = False):
         super().__init__(message)
         self.plain = plain
+        self.timed_out = timed_out  # the call met its time limit (counted in grading.log)
 
 
 class _CallbackLimit(StudentUnavailable):
@@ -365,7 +366,7 @@ class Submission:
         if budgeted and self._budget_deadline is not None:
             remaining = self._budget_deadline - time.monotonic()
             if remaining <= 0:
-                raise StudentUnavailable("this test's time budget ran out before the call")
+                raise StudentUnavailable("this test's time budget ran out before the call", timed_out=True)
             seconds = min(seconds, remaining)
         self._next_id += 1
         request["id"] = self._next_id
@@ -433,7 +434,7 @@ class Submission:
         except WorkerTimedOut:
             self.timed_out[function] = f"did not return within {self.limits.call_seconds:g} s"
             raise StudentUnavailable(f"{function} did not return within {self.limits.call_seconds:g} s "
-                                     "(an infinite loop?)") from None
+                                     "(an infinite loop?)", timed_out=True) from None
         except WorkerFailed as error:
             raise StudentUnavailable(f"{function} stopped the grader's worker: {error}",
                                      plain=f"{function} stopped the grader's worker") from None
