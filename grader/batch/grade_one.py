@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -27,6 +26,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.collect.layout import match_topic
 from grader.course.sources import MAX_SOURCE_BYTES, SUBMISSION_SUFFIXES, read_submissions
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
@@ -47,7 +47,6 @@ GRADER_RESERVE_MB = 256
 WRITE_MARGIN_SECONDS = 20.0
 MAX_FILES_LOOKED_AT = 1000
 INSTRUCTOR_TEST_NAME = "Autograder (instructors only): isolation, files, identity"
-_REUPLOAD = re.compile(r"(\s*\(\d+\)|-\d+)$")  # "name (1)", "name-2": a browser's or LMS's copy
 
 
 @dataclass(frozen=True)
@@ -98,14 +97,10 @@ def read_identity(path: Path | None) -> Identity:
 
 
 def topic_for(name: str, topics: list[str]) -> tuple[str, str] | None:
-    """(topic, suffix) for an uploaded file's name, case-insensitively, tolerating re-upload
-    suffixes and spaces or hyphens for underscores; None when it names no topic."""
-    stem, dot, suffix = name.rpartition(".")
-    suffix = f".{suffix.lower()}"
-    if not dot or suffix not in SUBMISSION_SUFFIXES:
-        return None
-    key = re.sub(r"[\s-]+", "_", _REUPLOAD.sub("", stem.strip()).lower())
-    return (key, suffix) if key in topics else None
+    """(topic, suffix) for an uploaded file's name, by the rule ``grader collect`` uses
+    (``grader.collect.layout.match_topic``); None when it names no topic."""
+    found = match_topic(name, topics)
+    return None if found is None else found[:2]
 
 
 def _candidates(submission: Path) -> list[tuple[int, str, str]]:
