@@ -85,9 +85,11 @@ def tree(out: Path) -> dict[str, bytes]:
 
 
 def _content_key(*folders: Path) -> str:
+    """Every file of ``folders`` (the class with its collect.csv, the course with its
+    course.toml), names and bytes."""
     digest = hashlib.sha256()
     for folder in folders:
-        for path in sorted(folder.rglob("*.py")):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -98,7 +100,7 @@ _CLEAN: dict[str, dict[str, bytes]] = {}
 def clean_grading(submissions: Path, course: Path, tmp: Path) -> dict[str, bytes]:
     """OUT of one full grading of these submissions (cached by content: the same final state
     is reached by several scenarios)."""
-    key = _content_key(submissions, course / "exercises", course / "solutions")
+    key = _content_key(submissions, course)
     if key not in _CLEAN:
         out = tmp / f"clean-{key[:8]}"
         grade_batch(submissions, out, course, progress=False)
