@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, NoReturn
 import numpy as np
 
 __all__ = [
-    "points", "hint", "CheckFailed", "fail", "Mistake", "record",
+    "points", "hint", "live_calls", "CheckFailed", "fail", "Mistake", "record",
     "shape_of", "type_of", "is_close", "diagnose", "same_data",
     "expect_scalar", "expect_shape", "expect_finite", "expect_close", "expect_tuple",
     "expect_unchanged", "expect_no_warnings", "note",
@@ -29,6 +29,7 @@ __all__ = [
 # --------------------------------------------------------------------- points
 POINTS_ATTRIBUTE = "__grader_points__"
 HINT_ATTRIBUTE = "__grader_hint__"
+LIVE_CALLS_ATTRIBUTE = "__grader_live_calls__"
 
 
 def points(value: float) -> Callable:
@@ -56,6 +57,19 @@ def hint(text: str) -> Callable:
         setattr(test, HINT_ATTRIBUTE, text)
         return test
     return mark
+
+
+def live_calls(test: Callable) -> Callable:
+    """Never send this test's calls ahead (``grader.sandbox.speculation``): mark a test whose
+    outcome depends on more than the student's answers, such as how long a call takes. Tests
+    whose code names a clock (``time.perf_counter`` ...) are treated so without the mark::
+
+        @points(1)
+        @live_calls
+        def test_predict_is_vectorized(student): ...
+    """
+    setattr(test, LIVE_CALLS_ATTRIBUTE, True)
+    return test
 
 
 # ------------------------------------------------------------------- failures

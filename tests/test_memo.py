@@ -1,8 +1,10 @@
 """The hidden tests' reference remembers its answers to the same plain arguments, safely."""
+import time
 import types
 
 import numpy as np
 
+from grader.grading import memo
 from grader.grading.memo import MemoizedReference
 
 
@@ -72,3 +74,37 @@ def test_constants_pass_through():
     module = counting_module()
     module.DEFAULT = 0.5
     assert MemoizedReference(module).DEFAULT == 0.5
+
+
+def slow_module(seconds: float):
+    module = counting_module()
+
+    def slow(x):
+        module.calls.append("slow")
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            pass
+        return x + 1.0
+
+    module.slow = slow
+    return module
+
+
+def test_an_adaptive_memo_stops_keying_a_function_cheaper_than_its_keys():
+    module = counting_module()
+    reference = MemoizedReference(module, adaptive=True)
+    big = np.ones((40, 40))
+    for factor in range(memo.PROBE_MISSES):  # misses, each timed
+        reference.scale(big, factor=float(factor))
+    reference.scale(big, factor=0.0)  # computed again: no longer worth a key
+    assert module.calls == ["scale"] * (memo.PROBE_MISSES + 1)
+    assert reference.hits == 0
+
+
+def test_an_adaptive_memo_keeps_remembering_a_function_dearer_than_its_keys():
+    module = slow_module(0.002)
+    reference = MemoizedReference(module, adaptive=True)
+    for value in range(memo.PROBE_MISSES):
+        reference.slow(float(value))
+    assert reference.slow(0.0) == 1.0
+    assert module.calls == ["slow"] * memo.PROBE_MISSES

@@ -13,6 +13,14 @@ arguments (a config dict filled in place, a Generator advanced) is never
 memoized, since a stored answer could not repeat that effect; neither is a call
 with arguments that have no plain encoding (a callable).
 
+Memoizing costs a key (hashing every argument, twice on a miss) and a copy per hit, which
+for most reference functions is more than computing the answer again (measured on the
+six topics: hashing cost a cold student 0.8 s of CPU, more than it saved). So a memo made
+``adaptive`` times the first ``PROBE_MISSES`` misses of each function and keeps
+memoizing only the functions that take ``WORTH_KEYS`` times longer than their keys;
+the others are called directly from then on. Timing decides only what is recomputed,
+never an answer: a reference function gives the same answer either way.
+
 The store is bounded in entries and in bytes (the size of each answer's plain
 encoding), and holds only answers to calls the tests make themselves: a grader
 function run for student code (``grader.callbacks``) is computed under
@@ -24,6 +32,7 @@ import contextlib
 import contextvars
 import copy
 import hashlib
+import time
 from types import ModuleType
 from typing import Any, Callable
 
@@ -35,6 +44,8 @@ MAX_ENTRIES = 200_000
 # A batch's examples need a few MiB; the bound is what a grading process may spend on them.
 MAX_BYTES = 64 * 2**20
 ENTRY_OVERHEAD = 200  # key, dict slot and object headers, roughly
+PROBE_MISSES = 16
+WORTH_KEYS = 3.0  # a hit costs a key and a copy, a miss two keys and a store
 _bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("memo_bypass", default=False)
 
 
@@ -116,10 +127,13 @@ def plain_digest(value: Any) -> bytes | None:
 class MemoizedReference:
     """A reference module whose functions remember their answers to plain arguments."""
 
-    def __init__(self, module: ModuleType):
+    def __init__(self, module: ModuleType, *, adaptive: bool = False):
         self._module = module
         self._answers: dict[bytes, Any] = {}
         self._impure: set[str] = set()
+        self._direct: set[str] = set()  # cheaper to compute than to key (adaptive only)
+        self._probes: dict[str, list[float]] = {}  # name -> [misses, function s, key s]
+        self._adaptive = adaptive
         self._wrapped: dict[str, Callable] = {}
         self.hits = 0
         self.bytes = 0  # what the stored answers take, as counted against MAX_BYTES
@@ -128,21 +142,33 @@ class MemoizedReference:
         return plain_digest([name, list(args), kwargs])
 
     def _call(self, name: str, function: Callable, args: tuple, kwargs: dict) -> Any:
-        if _bypass.get():
+        if _bypass.get() or name in self._direct:
             return function(*args, **kwargs)
+        started = time.perf_counter()
         key = None if name in self._impure else self._key(name, args, kwargs)
         if key is not None and key in self._answers:
             self.hits += 1
             return copy.deepcopy(self._answers[key])
+        keyed = time.perf_counter()
         value = function(*args, **kwargs)
         if key is None:
             return value
+        if self._adaptive:
+            self._probe(name, time.perf_counter() - keyed, keyed - started)
         if self._key(name, args, kwargs) != key:
             self._impure.add(name)  # it changed its arguments: a stored answer cannot do that
             return value
         if len(self._answers) < MAX_ENTRIES:
             self._store(key, value)
         return value
+
+    def _probe(self, name: str, function_seconds: float, key_seconds: float) -> None:
+        probe = self._probes.setdefault(name, [0, 0.0, 0.0])
+        probe[0] += 1
+        probe[1] += function_seconds
+        probe[2] += key_seconds
+        if probe[0] >= PROBE_MISSES and probe[1] < WORTH_KEYS * probe[2]:
+            self._direct.add(name)
 
     def _store(self, key: bytes, value: Any) -> None:
         try:

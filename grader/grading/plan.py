@@ -17,13 +17,13 @@ faithfully) is left out of it and recorded live, as without a plan. So a plan ca
 make grading faster: replaying loaded examples is replaying the examples this process
 would have recorded itself.
 
-A plan does not hold the student calls a test makes, to send them ahead in one batch: the
-calls after the first one the student answers differently from the reference would already
-have run in the worker, changing its state (module globals, numpy's global generator,
-printed output, files) for every later call, which a live run never does, and the sandbox
-cannot snapshot a worker to undo them. Speculation that stops at the first differing
-answer in the worker would still run ahead of tests whose next call depends on anything but
-the answers (a timing test's clock), so it is left out rather than allowed to change a grade.
+A plan also holds, for each test, the requests it sends to the student's worker when the
+student answers like the reference (``calls``), recorded on the reference in this process:
+``grader.sandbox.speculation`` sends them ahead in one batch and explains why that cannot
+change a grade. A test's requests are kept only as far as they do not depend on the
+answers (recorded again with every float answer nudged by one part in 10^12, the longest
+common prefix is kept) and never for a test that reads the clock or is marked
+``grader.testing.live_calls``.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from grader.course.topics import Topic
 from grader.grading.replay import DATA_SLOT, Example
 from grader.sandbox.inside import wire
 
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".plan"
 DEFAULT_FOLDER_NAME = ".grader-plans"  # beside OUT: OUT/../.grader-plans
 
@@ -103,29 +103,45 @@ def _storable(examples: list[Example] | None) -> bool:
     return examples is None or all(_faithful(_example_to_plain(e)) for e in examples)
 
 
+Calls = list[bytes] | None  # a test's planned requests (wire frames), or None: it runs live
+
+
 def load(folder: Path, topic: Topic, key: str) -> dict[str, list[Example] | None]:
-    """The recordings a plan holds for ``topic`` under ``key``, by test name; {} when there is
-    no plan, or it was made from other inputs, or it cannot be read (it is then rebuilt)."""
+    """The recordings a plan holds for ``topic`` under ``key``, by test name (see ``read``)."""
+    return read(folder, topic, key)[0]
+
+
+def read(folder: Path, topic: Topic, key: str) -> tuple[dict[str, list[Example] | None], dict[str, Calls]]:
+    """The recordings and planned calls a plan holds for ``topic`` under ``key``, by test name;
+    empty when there is no plan, or it was made from other inputs, or it cannot be read (it is
+    then rebuilt)."""
     try:
         data = plan_path(folder, topic).read_bytes()
         if len(data) < 8 or wire.frame_length(data[:8]) != len(data) - 8:
-            return {}
+            return {}, {}
         plan = wire.decode(data[8:])
         if not isinstance(plan, dict) or plan.get("format") != FORMAT or plan.get("key") != key:
-            return {}
-        return {name: None if examples is None else [_example_from_plain(e) for e in examples]
-                for name, examples in plan["tests"].items()}
+            return {}, {}
+        recordings = {name: None if examples is None else [_example_from_plain(e) for e in examples]
+                      for name, examples in plan["tests"].items()}
+        calls = {name: None if frames is None else [bytes(frame) for frame in frames]
+                 for name, frames in plan["calls"].items()}
+        return recordings, calls
     except (OSError, wire.WireError, KeyError, TypeError, ValueError, AttributeError):
-        return {}
+        return {}, {}
 
 
-def save(folder: Path, topic: Topic, key: str, recordings: dict[str, list[Example] | None]) -> None:
+def save(folder: Path, topic: Topic, key: str, recordings: dict[str, list[Example] | None],
+         calls: dict[str, Calls] | None = None) -> None:
     """Write the plan atomically (a killed run, or two processes at once, never leave half of
     one); tests whose examples the wire would not carry faithfully are left out."""
     tests = {name: None if examples is None else [_example_to_plain(e) for e in examples]
              for name, examples in sorted(recordings.items()) if _storable(examples)}
+    frames = {name: None if requests is None else [np.frombuffer(r, dtype=np.uint8) for r in requests]
+              for name, requests in sorted((calls or {}).items())}
     try:
-        frame = wire.encode({"format": FORMAT, "key": key, "topic": topic.name, "tests": tests})
+        frame = wire.encode({"format": FORMAT, "key": key, "topic": topic.name, "tests": tests,
+                             "calls": frames})
     except wire.WireError:
         return  # too large for one frame: grading records live, as without a plan
     folder = Path(folder)
@@ -145,8 +161,8 @@ class TopicPlan:
 
     def __init__(self, folder: Path, topic: Topic, key: str):
         self.folder, self.topic, self.key = Path(folder), topic, key
-        self.recordings = load(self.folder, topic, key)
-        self._saved = set(self.recordings)
+        self.recordings, self.calls = read(self.folder, topic, key)
+        self._saved = (set(self.recordings), set(self.calls))
 
     def seed_session(self, tests: dict[str, Callable],
                      session_recordings: dict[Callable, list[Example] | None]) -> None:
@@ -161,9 +177,9 @@ class TopicPlan:
         for name, function in tests.items():
             if function in session_recordings:
                 self.recordings[name] = session_recordings[function]
-        if set(self.recordings) - self._saved:
+        if set(self.recordings) - self._saved[0] or set(self.calls) - self._saved[1]:
             try:
-                save(self.folder, self.topic, self.key, self.recordings)
+                save(self.folder, self.topic, self.key, self.recordings, self.calls)
             except OSError:
                 return  # a read-only folder: grading goes on, recording as without a plan
-            self._saved = set(self.recordings)
+            self._saved = (set(self.recordings), set(self.calls))

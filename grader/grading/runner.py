@@ -23,6 +23,7 @@ from grader.course.sources import SubmissionFileError, read_source
 from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
 from grader.grading import hypothesis_glue, plan, replay
+from grader.grading.planned_calls import record_calls, speculable
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
 from grader.grading.session import current_session
@@ -338,27 +339,55 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
     cases = collect_tests(topic, public=public, hidden=hidden)
     if only is not None:
         cases = [case for case in cases if only(case)]
-    topic_plan = None
+    topic_plan, planned = None, {}
     if plans is not None and topic.reference is not None and cases:
         topic_plan = current_session().plan(plans, topic, settings.get_current_profile_name())
         topic_plan.seed_session(_by_plan_name(cases), current_session().recordings)
+        planned = _planned_calls(topic, cases, topic_plan)
     try:
         return _run_planned_cases(topic, student, cases, file=file, isolation=isolation,
-                                  load_error=load_error, seed=seed, deadline=deadline)
+                                  load_error=load_error, seed=seed, deadline=deadline, planned=planned)
     finally:
         if topic_plan is not None:
             topic_plan.save_if_grown(_by_plan_name(cases), current_session().recordings)
 
 
+def _plan_name(case: TestCase) -> str:
+    return f"{'hidden' if case.hidden else 'public'}/{case.name}"
+
+
 def _by_plan_name(cases: list[TestCase]) -> dict[str, Callable]:
     """The topic's tests by the name their recordings have in a plan."""
-    return {f"{'hidden' if case.hidden else 'public'}/{case.name}": case.function for case in cases}
+    return {_plan_name(case): case.function for case in cases}
+
+
+def _planned_calls(topic: Topic, cases: list[TestCase], topic_plan: plan.TopicPlan) -> dict[str, plan.Calls]:
+    """Each test's planned calls (``grader.grading.planned_calls``), recorded on the reference
+    for the tests the plan does not hold yet."""
+    for case in cases:
+        if _plan_name(case) not in topic_plan.calls:
+            topic_plan.calls[_plan_name(case)] = _record_planned(case, topic) if speculable(case.function) else None
+    return {_plan_name(case): topic_plan.calls[_plan_name(case)] for case in cases}
+
+
+def _record_planned(case: TestCase, topic: Topic) -> plan.Calls:
+    def run(recorder) -> None:
+        token = testing.start_record()  # the reference's run records nothing of a student's
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings(), _seeded(case, None), \
+                    _profile_of(case, settings.get_current_profile_name()):
+                warnings.simplefilter("ignore")
+                _execute(case, topic, recorder)
+        finally:
+            testing.finish_record(token)
+    return record_calls(run, current_session().reference_module(topic), topic.signatures)
 
 
 def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | None,
                        cases: list[TestCase], *, file: str | None, isolation: str,
                        load_error: str | None, seed: int | None,
-                       deadline: StudentDeadline | None) -> TopicResult:
+                       deadline: StudentDeadline | None,
+                       planned: dict[str, plan.Calls] | None = None) -> TopicResult:
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,
@@ -383,6 +412,8 @@ def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | N
             if seconds <= 0:
                 outcomes.append(_not_run(case, topic, deadline.message(), timed_out=True))
                 continue
+            if planned and hasattr(student, "expect_calls"):
+                student.expect_calls(planned.get(_plan_name(case)))
             with _seeded(case, seed):
                 outcomes.append(run_test(case, topic, student, seconds=seconds))
     return TopicResult(topic.name, topic.title, file, None, isolation, outcomes, seed)

@@ -48,7 +48,7 @@ class GradingSession:
     def memoized(self, module: ModuleType) -> MemoizedReference:
         """The one memoizing wrapper of ``module`` in this session."""
         if id(module) not in self.references:
-            self.references[id(module)] = MemoizedReference(module)
+            self.references[id(module)] = MemoizedReference(module, adaptive=True)
         return self.references[id(module)]
 
     def plan(self, folder: Path, topic: Topic, profile: str) -> TopicPlan:

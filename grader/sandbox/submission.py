@@ -21,6 +21,7 @@ import numpy as np
 from grader.callbacks import BoundCallback, CallbackRefused, plain_size
 from grader.sandbox.inside import wire
 from grader.sandbox.launcher import Limits, SandboxedProcess, ServerFailed, start_worker
+from grader.sandbox.speculation import ReplyStream, Speculation, StreamFailed
 
 MAX_CRASHES = 3
 MAX_OUTPUT_SHOWN = 2000
@@ -148,6 +149,27 @@ def _callbacks_for(function: str, parameters: list[str], args: tuple,
     return served
 
 
+def call_request(function: str, parameters: list[str], args: tuple, kwargs: dict,
+                 return_args: bool = False) -> tuple[dict, dict[int, _Served]]:
+    """The request a call sends to the worker (bound callbacks replaced by slots), and the
+    callbacks it may run; the same for sandboxed and trusted calls, so plans can be compared."""
+    served = _callbacks_for(function, parameters, args, kwargs)
+    callbacks, slots, plain_args, plain_kwargs = {}, [], list(args), dict(kwargs)
+    for slot, entry in served:
+        callbacks[len(callbacks)] = entry
+        slots.append([slot, len(callbacks) - 1])
+        if isinstance(slot, int):
+            plain_args[slot] = None
+        else:
+            plain_kwargs[slot] = None
+    return ({"op": "call", "function": function, "args": plain_args, "kwargs": plain_kwargs,
+             "callbacks": slots, "return_args": return_args}, callbacks)
+
+
+def map_request(function: str, arglists: list[tuple]) -> dict:
+    return {"op": "map", "function": function, "arglists": [list(a) for a in arglists]}
+
+
 def _exit_reason(returncode: int | None, limits: Limits) -> str:
     signals = {signal.SIGXCPU: f"it used more than {limits.cpu_seconds} s of CPU time",
                signal.SIGKILL: "it was killed (memory or time limit)",
@@ -182,12 +204,25 @@ class Submission:
         self._budget_deadline: float | None = None
         self._handed_out = False  # grader functions were handed to the student since end_test
         self._restart_pending = False
+        # Speculation (grader.sandbox.speculation): this test's planned requests; every request
+        # the live worker has answered, in order; what a fresh worker must be handed to stand
+        # where the last one stood; and whether speculation is over for this topic.
+        self._speculation: Speculation | None = None
+        self._history: list[bytes] = []
+        self._rebuild: list[bytes] | None = None
+        self._speculation_off = False
+        self._position = 0  # the capture position handed out for this test
+        self._carried: tuple[bytes, int] = (b"", 0)  # printed in this test by a worker replaced during it
+        self._resumed_at: int | None = None  # where the replacement's capture continues
 
     # -- lifecycle -------------------------------------------------------------
     def close(self) -> None:
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
+        if self._speculation is not None and self._speculation.stream is not None:
+            self._speculation.stream.stop()  # its pipe has closed: the reader ends
+        self._speculation = None
 
     def __enter__(self) -> "Submission":
         return self
@@ -207,10 +242,30 @@ class Submission:
         kept for a later test.
         """
         handed, self._handed_out = self._handed_out, False
+        speculation = self._speculation
+        self._carried, self._resumed_at = (b"", 0), None
         if handed and self._worker is not None:
             self.close()
             self._restart_pending = True
+        elif speculation is not None and speculation.ran_ahead:
+            self._replace_worker()  # it may hold calls this test never made
+            self._restart_pending = True
+        self._speculation = None
         return handed
+
+    def expect_calls(self, planned: list[bytes] | None) -> None:
+        """The requests the coming test sends when the student answers like the reference (a
+        plan's), or None; sent ahead at the test's first call if that call is the first of them."""
+        self._speculation = None
+        if planned and not self._speculation_off and self.load_error is None:
+            self._speculation = Speculation(list(planned))
+
+    def _replace_worker(self) -> None:
+        """Kill the worker; the next one is handed this one's live requests before anything else,
+        and the rest of the topic runs live (a bounded cost: at most one rebuild a topic)."""
+        history = self._history
+        self.close()
+        self._rebuild, self._speculation_off = history, True
 
     def set_budget(self, seconds: float | None) -> None:
         """Limit the wall time of all calls until the next ``set_budget`` (one test's worth)."""
@@ -239,6 +294,43 @@ class Submission:
             self.close()
             raise StudentUnavailable(self.load_error)
         self.defined = reply["defined"]
+        self._history = []
+        rebuild, self._rebuild = self._rebuild, None
+        if rebuild:
+            self._replay(rebuild)
+
+    def _replay(self, requests: list[bytes]) -> None:
+        """Hand a fresh worker the requests its predecessor answered live, in order.
+
+        Each has its live time limit. Code whose answers depend only on its inputs and earlier
+        calls is then where the live run would be; if the replay fails (code that reads the
+        clock, say), the worker is started afresh, as after a crash, without counting one."""
+        self._next_id += 1
+        batch_id = self._next_id
+        header = wire.encode({"op": "batch", "id": batch_id, "count": len(requests),
+                              "stop_on_error": False})
+        sent_at = time.monotonic()
+        stream = None
+        try:
+            self._write_bytes(b"".join([header, *requests]),
+                              sent_at + self.limits.call_seconds * max(1, len(requests)))
+            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at)
+            for index in range(len(requests)):
+                reply = stream.take(index, self._replay_seconds(requests[index]), None)
+                if reply.get("id") != batch_id or reply.get("index") != index:
+                    raise StreamFailed(wire.WireError("an unexpected reply"))
+            self._history = list(requests)
+        except (TimeoutError, StreamFailed, OSError):
+            if stream is not None:
+                self._worker.kill()
+                stream.stop()
+            self.close()
+            self._ensure_worker()
+        else:
+            stream.stop()
+
+    def _replay_seconds(self, request: bytes) -> float:
+        return self.limits.call_seconds * 20  # a map's own limit is at most this for our batches
 
     def _load_failure_message(self, reply: dict) -> str:
         if reply.get("kind") == "syntax":
@@ -279,8 +371,11 @@ class Submission:
 
     def _write_frame(self, message, deadline: float) -> None:
         """Send one frame on the non-blocking request pipe, within ``deadline``."""
+        self._write_bytes(wire.encode(message), deadline)
+
+    def _write_bytes(self, data: bytes, deadline: float) -> None:
         fd = self._worker.request_fd
-        view = memoryview(wire.encode(message))
+        view = memoryview(data)
         while view:
             self._wait(fd, select.POLLOUT, deadline)
             try:
@@ -359,28 +454,106 @@ class Submission:
         except TimeoutError:
             raise _Stalled from None
 
-    def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None,
-                 budgeted: bool = True):
-        # Loading is never budgeted: a load cut short by one test's budget would count as a
-        # broken file for every later test.
-        if budgeted and self._budget_deadline is not None:
+    def _budgeted(self, seconds: float) -> float:
+        if self._budget_deadline is not None:
             remaining = self._budget_deadline - time.monotonic()
             if remaining <= 0:
                 raise StudentUnavailable("this test's time budget ran out before the call", timed_out=True)
             seconds = min(seconds, remaining)
+        return seconds
+
+    def _request(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None,
+                 budgeted: bool = True):
+        # Loading is never budgeted: a load cut short by one test's budget would count as a
+        # broken file for every later test.
+        if budgeted:
+            seconds = self._budgeted(seconds)
         self._next_id += 1
         request["id"] = self._next_id
+        return self._exchange(wire.encode(request), seconds, doing, callbacks)
+
+    def _exchange(self, data: bytes, seconds: float, doing: str, callbacks: dict | None = None,
+                  index: int | None = None):
+        """Send ``data`` (ending in a request with id ``_next_id``) and wait for its reply."""
         deadline = time.monotonic() + seconds
         try:
-            self._write_frame(request, deadline)
+            self._write_bytes(data, deadline)
         except TimeoutError:
             raise self._fail_worker("", WorkerStalled) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         reply = self._expect(deadline, seconds, doing, callbacks)
-        if reply.get("id") != self._next_id:
+        if reply.get("id") != self._next_id or (index is not None and reply.get("index") != index):
             raise self._fail_worker("the grader's channel received an unexpected reply")
         return reply
+
+    def _answer(self, request: dict, seconds: float, doing: str, callbacks: dict | None = None):
+        """The worker's reply to a call or map: from the test's speculation when the request is
+        the next planned one, else live (as a batch of one, so that it is framed alike)."""
+        encoded = wire.encode(request)
+        speculation = self._speculation
+        if speculation is not None and speculation.stream is None:
+            if speculation.planned[0] == encoded:
+                self._send_batch(speculation)
+            else:  # not the reference's path from the start: nothing ran ahead
+                self._speculation = speculation = None
+        if speculation is not None:
+            if speculation.matches(encoded):
+                return self._take(speculation, seconds)
+            if speculation.ran_ahead:
+                self._replace_mid_test(speculation)
+            self._speculation = None
+        seconds = self._budgeted(seconds)
+        self._next_id += 1
+        header = wire.encode({"op": "batch", "id": self._next_id, "count": 1, "stop_on_error": True})
+        reply = self._exchange(header + encoded, seconds, doing, callbacks, index=0)
+        self._history.append(encoded)
+        return reply
+
+    def _send_batch(self, speculation: Speculation) -> None:
+        self._next_id += 1
+        speculation.batch_id = self._next_id
+        header = wire.encode({"op": "batch", "id": self._next_id, "count": len(speculation.planned),
+                              "stop_on_error": True})
+        sent_at = time.monotonic()
+        try:
+            self._write_bytes(b"".join([header, *speculation.planned]),
+                              sent_at + self.limits.call_seconds)
+        except TimeoutError:
+            raise self._fail_worker("", WorkerStalled) from None
+        except (BrokenPipeError, OSError):
+            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at)
+
+    def _take(self, speculation: Speculation, seconds: float) -> dict:
+        self._budgeted(seconds)  # the budget check a live call makes before it is sent
+        try:
+            reply = speculation.stream.take(speculation.taken, seconds, self._budget_deadline)
+        except TimeoutError:
+            raise self._fail_worker(f"it did not finish within {seconds:g} s", WorkerTimedOut) from None
+        except StreamFailed as failure:
+            if isinstance(failure.cause, (EOFError, OSError)):
+                raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+            raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
+        if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
+            raise self._fail_worker("the grader's channel received an unexpected reply")
+        self._history.append(speculation.planned[speculation.taken])
+        speculation.taken += 1
+        printed = reply.get("printed")
+        if isinstance(printed, int) and not isinstance(printed, bool):
+            speculation.printed = printed
+        if reply.get("more") is not True:
+            speculation.finished = True
+            speculation.stream.stop()
+        return reply
+
+    def _replace_mid_test(self, speculation: Speculation) -> None:
+        """The test left the plan while the worker ran ahead: keep what it printed for the
+        calls the test took, and go on in a rebuilt worker."""
+        self._carried = self._captured(self._position, speculation.printed)
+        self._replace_worker()
+        self._ensure_worker()
+        self._resumed_at = os.fstat(self._worker.capture.fileno()).st_size
 
     # -- calls -----------------------------------------------------------------
     def _prepare(self, function: str) -> None:
@@ -410,23 +583,13 @@ class Submission:
     def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:
         """Run ``function(*args, **kwargs)`` in the sandbox; bound callbacks run here, on request."""
         parameters = self.signatures.get(function, [])
-        served = _callbacks_for(function, parameters, args, kwargs)
+        request, callbacks = call_request(function, parameters, args, kwargs, return_args)
         self._prepare(function)
         self.last_call = describe_call(function, parameters, args, kwargs)
-        callbacks, slots, plain_args, plain_kwargs = {}, [], list(args), dict(kwargs)
-        for slot, entry in served:
-            callbacks[len(callbacks)] = entry
-            slots.append([slot, len(callbacks) - 1])
-            if isinstance(slot, int):
-                plain_args[slot] = None
-            else:
-                plain_kwargs[slot] = None
-        request = {"op": "call", "function": function, "args": plain_args, "kwargs": plain_kwargs,
-                   "callbacks": slots, "return_args": return_args}
         if callbacks:
             self._handed_out = True
         try:
-            reply = self._request(request, self.limits.call_seconds, f"{function}", callbacks)
+            reply = self._answer(request, self.limits.call_seconds, f"{function}", callbacks)
         except WorkerStalled:
             self.timed_out[function] = "stopped reading the grader's answers"
             raise StudentUnavailable(f"{function} stopped reading the grader's answers (to the "
@@ -450,8 +613,7 @@ class Submission:
         self._prepare(function)  # last_call stays the test's own call: map is the grader's probing
         seconds = self.limits.call_seconds * max(1, len(arglists) / 20)
         try:
-            reply = self._request({"op": "map", "function": function,
-                                   "arglists": [list(a) for a in arglists]}, seconds, function)
+            reply = self._answer(map_request(function, arglists), seconds, function)
         except WorkerFailed as error:
             if isinstance(error, WorkerTimedOut):
                 self.timed_out[function] = f"did not return within {seconds:g} s"
@@ -481,20 +643,37 @@ class Submission:
                 pass  # the test's first call reports it
         if self._worker is None:
             return 0
-        return os.fstat(self._worker.capture.fileno()).st_size
+        self._position = os.fstat(self._worker.capture.fileno()).st_size
+        return self._position
 
-    def output_since(self, position: int) -> str:
-        """What the student's code printed since ``position``, trimmed for a report."""
+    def _captured(self, start: int, end: int | None = None) -> tuple[bytes, int]:
+        """The capture file's bytes from ``start`` to ``end`` (its end by default): at most
+        what is shown, and how many there are."""
         if self._worker is None:
-            return ""
+            return b"", 0
         fd = self._worker.capture.fileno()
         size = os.fstat(fd).st_size
-        if size <= position:
-            return ""
-        data = os.pread(fd, min(size - position, MAX_OUTPUT_SHOWN), position)
+        end = size if end is None else max(start, min(end, size))
+        if end <= start:
+            return b"", 0
+        return os.pread(fd, min(end - start, MAX_OUTPUT_SHOWN), start), end - start
+
+    def output_since(self, position: int) -> str:
+        """What the student's code printed since ``position``, trimmed for a report.
+
+        Under speculation that ran ahead, only what was printed up to the last reply the test
+        took is the test's (the worker's own count, which can only choose among its bytes)."""
+        speculation = self._speculation
+        end = speculation.printed if speculation is not None and speculation.ran_ahead else None
+        if self._resumed_at is not None:
+            data, size = self._captured(self._resumed_at, end)
+            carried, carried_size = self._carried
+            data, size = (carried + data)[:MAX_OUTPUT_SHOWN], size + carried_size
+        else:
+            data, size = self._captured(position, end)
         text = data.decode("utf-8", errors="replace")
-        if size - position > MAX_OUTPUT_SHOWN:
-            text += f"\n... ({size - position - MAX_OUTPUT_SHOWN} more bytes not shown)"
+        if size > MAX_OUTPUT_SHOWN:
+            text += f"\n... ({size - MAX_OUTPUT_SHOWN} more bytes not shown)"
         return text
 
     def __getattr__(self, name: str) -> Callable:

@@ -1,0 +1,219 @@
+"""Speculative batched calls: a test's planned calls go to the worker in one message, and no
+student, however their answers or state leave the reference's path, gets another outcome."""
+import shutil
+from dataclasses import asdict
+
+import pytest
+
+from conftest import ROOT
+from grader.course.topics import get_topic
+from grader.grading import planned_calls
+from grader.grading.runner import grade_source
+from grader.grading.session import current_session, start_session
+from grader.sandbox.launcher import Limits
+from grader.sandbox.submission import Submission
+
+STUB = '''"""Steps."""
+
+
+def scale(x, a):
+    """Return a * x."""
+    raise NotImplementedError("scale")
+
+
+def accumulate(x):
+    """Return the running sums of the 1-d array x."""
+    raise NotImplementedError("accumulate")
+'''
+PUBLIC = '''from hypothesis import given
+from grader.strategies import arrays
+from grader.testing import expect_close, points
+
+
+@points(1)
+@given(x=arrays(3))
+def test_scale_by_five_factors(student, x):
+    """scale multiplies by each of five factors."""
+    for a in (1.0, 2.0, 3.0, 4.0, 5.0):
+        expect_close(student.scale(x, a), a * x, "scale")
+'''
+HIDDEN = '''import numpy as np
+from grader.testing import expect_close, points
+
+
+@points(1)
+def test_accumulate_on_ten_inputs(student, reference):
+    """accumulate matches the reference on ten fixed inputs."""
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        x = rng.standard_normal(4)
+        expect_close(student.accumulate(x), reference.accumulate(x), "accumulate")
+
+
+@points(1)
+def test_scale_of_its_own_answer(student):
+    """scale applied to its own answer three times gives 8 x."""
+    y = np.ones(3)
+    for _ in range(3):
+        y = student.scale(y, 2.0)
+    expect_close(y, 8 * np.ones(3), "scale")
+
+
+@points(1)
+def test_accumulate_again_after_scaling(student, reference):
+    """accumulate still matches after the other tests."""
+    for n in range(1, 6):
+        x = np.arange(float(n))
+        expect_close(student.accumulate(x), reference.accumulate(x), "accumulate")
+'''
+REFERENCE = "import numpy as np\n\ndef scale(x, a):\n    return a * x\n\ndef accumulate(x):\n    return np.cumsum(x)\n"
+CORRECT = ("import numpy as np\n\ndef scale(x, a):\n    return x * a\n\n"
+           "def accumulate(x):\n    out = np.zeros_like(x)\n    total = 0.0\n"
+           "    for i, v in enumerate(x):\n        total += v\n        out[i] = total\n    return out\n")
+# Right for its first K calls, then wrong by 1.0: its state decides, and it prints its count.
+STATEFUL = '''import numpy as np
+_count = [0]
+
+
+def _off():
+    _count[0] += 1
+    print("call", _count[0])
+    return 1.0 if _count[0] > {k} else 0.0
+
+
+def scale(x, a):
+    return a * x + _off()
+
+
+def accumulate(x):
+    return np.cumsum(x) + _off()
+'''
+SLOW_AT = '''import time
+import numpy as np
+_count = [0]
+
+
+def scale(x, a):
+    _count[0] += 1
+    if _count[0] == {k}:
+        time.sleep(3.0)
+    return a * x
+
+
+def accumulate(x):
+    return np.cumsum(x)
+'''
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("speculation") / "course"
+    for folder, files in {"exercises/steps": {"steps.py": STUB, "test_steps.py": PUBLIC},
+                          "solutions/steps": {"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN}}.items():
+        (root / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (root / folder / name).write_text(text)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return root
+
+
+@pytest.fixture(scope="module")
+def plans(course, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plans")
+    grade_source(get_topic(course, "steps"), REFERENCE, file="steps.py", plans=folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    old = current_session()
+    start_session()
+    yield
+    start_session(old)
+
+
+def outcomes(course, plans, source, *, speculate, monkeypatch, limits=None):
+    """Every field of every outcome, graded with or without speculation."""
+    with monkeypatch.context() as patch:
+        if not speculate:
+            patch.setattr(Submission, "expect_calls", lambda self, planned: None)
+        start_session()
+        result = grade_source(get_topic(course, "steps"), source, file="steps.py", plans=plans,
+                              limits=limits)
+    return [asdict(outcome) for outcome in result.outcomes]
+
+
+def taken_from_batches(monkeypatch) -> list:
+    taken, take = [], Submission._take
+
+    def counted(self, speculation, seconds):
+        taken.append(speculation.taken)
+        return take(self, speculation, seconds)
+    monkeypatch.setattr(Submission, "_take", counted)
+    return taken
+
+
+def test_a_correct_student_is_answered_from_batches(course, plans, monkeypatch):
+    taken = taken_from_batches(monkeypatch)
+    graded = outcomes(course, plans, CORRECT, speculate=True, monkeypatch=monkeypatch)
+    assert all(outcome["passed"] for outcome in graded)
+    assert len(taken) > 20
+
+
+def test_a_correct_student_scores_the_same_with_and_without_speculation(course, plans, monkeypatch):
+    assert (outcomes(course, plans, CORRECT, speculate=True, monkeypatch=monkeypatch)
+            == outcomes(course, plans, CORRECT, speculate=False, monkeypatch=monkeypatch))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 4, 7, 30, 61, 100, 10_000])
+def test_a_student_leaving_the_reference_path_at_any_call_gets_the_live_outcome(course, plans, monkeypatch, k):
+    source = STATEFUL.format(k=k)
+    assert (outcomes(course, plans, source, speculate=True, monkeypatch=monkeypatch)
+            == outcomes(course, plans, source, speculate=False, monkeypatch=monkeypatch))
+
+
+@pytest.mark.parametrize("k", [2, 9])
+def test_a_call_that_would_time_out_live_times_out_under_speculation(course, plans, monkeypatch, k):
+    limits = Limits(call_seconds=1.0)
+    source = SLOW_AT.format(k=k)
+    speculated = outcomes(course, plans, source, speculate=True, monkeypatch=monkeypatch, limits=limits)
+    assert any(outcome["timed_out"] for outcome in speculated)
+    assert speculated == outcomes(course, plans, source, speculate=False, monkeypatch=monkeypatch,
+                                  limits=limits)
+
+
+def test_a_test_that_feeds_answers_back_has_no_planned_calls(course, plans):
+    from grader.grading import plan
+    topic = get_topic(course, "steps")
+    _, calls = plan.read(plans, topic, plan.plan_key(topic, "grading"))
+    assert calls["hidden/test_scale_of_its_own_answer"] is None
+    assert len(calls["hidden/test_accumulate_on_ten_inputs"]) == 10
+    assert len(calls["public/test_scale_by_five_factors"]) > 5
+
+
+def test_a_test_that_reads_the_clock_is_not_speculated():
+    def test_fast(student):
+        import time
+        start = time.perf_counter()
+        student.scale(1.0, 2.0)
+        assert time.perf_counter() - start < 1
+
+    assert not planned_calls.speculable(test_fast)
+
+
+def test_a_test_marked_live_calls_is_not_speculated():
+    from grader.testing import live_calls
+
+    @live_calls
+    def test_anything(student):
+        student.scale(1.0, 2.0)
+
+    assert not planned_calls.speculable(test_anything)
+
+
+def test_the_course_timing_test_is_not_speculated():
+    from grader.grading.runner import collect_tests
+    topic = get_topic(ROOT, "shapes")
+    case = next(c for c in collect_tests(topic, public=True, hidden=True)
+                if c.name == "test_pairwise_sq_dists_has_no_loop_over_samples")
+    assert not planned_calls.speculable(case.function)
