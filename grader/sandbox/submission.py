@@ -507,7 +507,8 @@ class Submission:
         self._next_id += 1
         header = wire.encode({"op": "batch", "id": self._next_id, "count": 1, "stop_on_error": True})
         reply = self._exchange(header + encoded, seconds, doing, callbacks, index=0)
-        self._history.append(encoded)
+        if not self._speculation_off:  # no rebuild can follow once speculation is over
+            self._history.append(encoded)
         return reply
 
     def _send_batch(self, speculation: Speculation) -> None:
