@@ -217,3 +217,43 @@ def test_the_course_timing_test_is_not_speculated():
     case = next(c for c in collect_tests(topic, public=True, hidden=True)
                 if c.name == "test_pairwise_sq_dists_has_no_loop_over_samples")
     assert not planned_calls.speculable(case.function)
+
+
+def test_planned_calls_made_from_another_reference_are_recorded_again(course, tmp_path):
+    from grader.grading import plan
+    folder = tmp_path / "plans"
+    topic = get_topic(course, "steps")
+    grade_source(topic, REFERENCE, file="steps.py", plans=folder)
+    old_key = plan.plan_key(topic, "grading")
+    reference = course / "solutions" / "steps" / "steps.py"
+    original = reference.read_text()
+    try:
+        reference.write_text(original + "\n# edited\n")
+        start_session()
+        topic = get_topic(course, "steps")
+        assert plan.plan_key(topic, "grading") != old_key
+        assert plan.read(folder, topic, plan.plan_key(topic, "grading")) == ({}, {})
+        grade_source(topic, CORRECT, file="steps.py", plans=folder)
+        _, calls = plan.read(folder, topic, plan.plan_key(topic, "grading"))
+        assert len(calls["hidden/test_accumulate_on_ten_inputs"]) == 10
+    finally:
+        reference.write_text(original)
+
+
+def test_a_rebuild_that_is_slower_than_the_live_calls_gives_up_within_twice_their_time():
+    import time
+    from grader.sandbox.inside import wire
+    from grader.sandbox.submission import REPLAY_SLACK_SECONDS, call_request
+    source = "import time\n\ndef scale(x, a):\n    time.sleep(2.0)\n    return a * x\n"
+    student = Submission(source, module="steps", filename="/submission/steps.py",
+                         signatures={"scale": ["x", "a"]})
+    with student:
+        student.start()
+        request = wire.encode(call_request("scale", ["x", "a"], (1.0, 2.0), {})[0])
+        student._replace_worker()
+        student._rebuild = [(request, 0.01)] * 3  # live, these calls took 10 ms each
+        started = time.monotonic()
+        student.start()
+        assert time.monotonic() - started < REPLAY_SLACK_SECONDS + 1.5
+        assert student._history == []  # given up: a fresh worker, as after a crash
+        assert student.crashes == 0

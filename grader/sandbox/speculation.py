@@ -135,6 +135,11 @@ class ReplyStream:
             raise StreamFailed(wire.WireError("a malformed reply"))
         return arrival.message
 
+    def took(self, index: int) -> float:
+        """Seconds from the worker beginning request ``index`` to its reply's arrival."""
+        started = self.sent_at if index == 0 else self._arrival(index - 1).at
+        return self._arrival(index).at - started
+
     def _arrival(self, index: int) -> _Arrival:
         with self._ready:
             return self._arrivals[index]

@@ -24,6 +24,10 @@ from grader.sandbox.launcher import Limits, SandboxedProcess, ServerFailed, star
 from grader.sandbox.speculation import ReplyStream, Speculation, StreamFailed
 
 MAX_CRASHES = 3
+# A rebuilt worker (grader.sandbox.speculation) may take this long to be handed its
+# predecessor's requests: twice what they took live, and a second more.
+REPLAY_FACTOR = 2.0
+REPLAY_SLACK_SECONDS = 1.0
 MAX_OUTPUT_SHOWN = 2000
 
 
@@ -208,8 +212,8 @@ class Submission:
         # the live worker has answered, in order; what a fresh worker must be handed to stand
         # where the last one stood; and whether speculation is over for this topic.
         self._speculation: Speculation | None = None
-        self._history: list[bytes] = []
-        self._rebuild: list[bytes] | None = None
+        self._history: list[tuple[bytes, float]] = []  # each request, with the seconds it took
+        self._rebuild: list[tuple[bytes, float]] | None = None
         self._speculation_off = False
         self._position = 0  # the capture position handed out for this test
         self._carried: tuple[bytes, int] = (b"", 0)  # printed in this test by a worker replaced during it
@@ -299,38 +303,35 @@ class Submission:
         if rebuild:
             self._replay(rebuild)
 
-    def _replay(self, requests: list[bytes]) -> None:
+    def _replay(self, history: list[tuple[bytes, float]]) -> None:
         """Hand a fresh worker the requests its predecessor answered live, in order.
 
-        Each has its live time limit. Code whose answers depend only on its inputs and earlier
-        calls is then where the live run would be; if the replay fails (code that reads the
-        clock, say), the worker is started afresh, as after a crash, without counting one."""
+        Code whose answers depend only on its inputs and earlier calls is then where the live
+        run would be. The replay may take twice what the live calls took, and a second more:
+        code that slows down when replayed (it reads the clock) cannot hold the batch. If the
+        replay fails, the worker is started afresh, as after a crash, without counting one."""
         self._next_id += 1
         batch_id = self._next_id
-        header = wire.encode({"op": "batch", "id": batch_id, "count": len(requests),
+        header = wire.encode({"op": "batch", "id": batch_id, "count": len(history),
                               "stop_on_error": False})
         sent_at = time.monotonic()
+        deadline = sent_at + REPLAY_SLACK_SECONDS + REPLAY_FACTOR * sum(took for _, took in history)
         stream = None
         try:
-            self._write_bytes(b"".join([header, *requests]),
-                              sent_at + self.limits.call_seconds * max(1, len(requests)))
-            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at)
-            for index in range(len(requests)):
-                reply = stream.take(index, self._replay_seconds(requests[index]), None)
+            self._write_bytes(b"".join([header, *(request for request, _ in history)]), deadline)
+            stream = ReplyStream(self._worker.reply_fd, len(history), sent_at)
+            for index in range(len(history)):
+                reply = stream.take(index, deadline - sent_at, deadline)
                 if reply.get("id") != batch_id or reply.get("index") != index:
                     raise StreamFailed(wire.WireError("an unexpected reply"))
-            self._history = list(requests)
+            self._history = list(history)
         except (TimeoutError, StreamFailed, OSError):
-            if stream is not None:
-                self._worker.kill()
-                stream.stop()
             self.close()
+            if stream is not None:
+                stream.stop()
             self._ensure_worker()
         else:
             stream.stop()
-
-    def _replay_seconds(self, request: bytes) -> float:
-        return self.limits.call_seconds * 20  # a map's own limit is at most this for our batches
 
     def _load_failure_message(self, reply: dict) -> str:
         if reply.get("kind") == "syntax":
@@ -506,9 +507,10 @@ class Submission:
         seconds = self._budgeted(seconds)
         self._next_id += 1
         header = wire.encode({"op": "batch", "id": self._next_id, "count": 1, "stop_on_error": True})
+        started = time.monotonic()
         reply = self._exchange(header + encoded, seconds, doing, callbacks, index=0)
         if not self._speculation_off:  # no rebuild can follow once speculation is over
-            self._history.append(encoded)
+            self._history.append((encoded, time.monotonic() - started))
         return reply
 
     def _send_batch(self, speculation: Speculation) -> None:
@@ -538,7 +540,8 @@ class Submission:
             raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
         if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
             raise self._fail_worker("the grader's channel received an unexpected reply")
-        self._history.append(speculation.planned[speculation.taken])
+        self._history.append((speculation.planned[speculation.taken],
+                              speculation.stream.took(speculation.taken)))
         speculation.taken += 1
         printed = reply.get("printed")
         if isinstance(printed, int) and not isinstance(printed, bool):
