@@ -42,19 +42,32 @@ def _nudged(value: Any) -> Any:
     return value
 
 
+class _LeftThePlain(BaseException):
+    """The nudged run asked for something the plain run did not: the rest cannot be shared."""
+
+
 class RecordingSubmission(TrustedSubmission):
     """The reference in the student's place, noting each request's frame (until the first call
-    that hands out grader functions: what follows it depends on what they are asked)."""
+    that hands out grader functions: what follows it depends on what they are asked).
 
-    def __init__(self, module: Any, signatures: dict[str, list[str]], *, nudge: bool = False):
+    With ``expected`` (the plain run's requests), the run stops at the first request that is
+    not the next of them: nothing after it can be planned, so running on costs for nothing."""
+
+    def __init__(self, module: Any, signatures: dict[str, list[str]], *, nudge: bool = False,
+                 expected: list[bytes] | None = None):
         super().__init__(module, signatures)
         self.requests: list[bytes] = []
         self.nudge = nudge
+        self.expected = expected
         self._open = True
 
     def _note(self, request: dict) -> None:
         if self._open:
-            self.requests.append(wire.encode(request))
+            frame = wire.encode(request)
+            if self.expected is not None and (len(self.requests) >= len(self.expected)
+                                              or self.expected[len(self.requests)] != frame):
+                raise _LeftThePlain
+            self.requests.append(frame)
 
     def call(self, function: str, *args, return_args: bool = False, **kwargs) -> CallResult:
         request, callbacks = call_request(function, self.signatures.get(function, []), args, kwargs,
@@ -92,16 +105,16 @@ def record_calls(run: Callable[[RecordingSubmission], None], module: Any,
                  signatures: dict[str, list[str]]) -> list[bytes] | None:
     """The planned calls of one test, ``run`` on the reference twice; None when fewer than
     ``MIN_CALLS`` requests survive the nudge."""
-    logs = []
-    for nudge in (False, True):
-        recorder = RecordingSubmission(module, signatures, nudge=nudge)
-        try:
-            run(recorder)
-        except BaseException:  # noqa: BLE001 - what was asked before the test stopped still counts
-            pass
-        logs.append(recorder.requests)
-    plain, nudged = logs
-    common = 0
-    while common < min(len(plain), len(nudged)) and plain[common] == nudged[common]:
-        common += 1
-    return plain[:common] if common >= MIN_CALLS else None
+    plain = _recorded(run, RecordingSubmission(module, signatures))
+    if len(plain) < MIN_CALLS:
+        return None
+    nudged = _recorded(run, RecordingSubmission(module, signatures, nudge=True, expected=plain))
+    return plain[:len(nudged)] if len(nudged) >= MIN_CALLS else None
+
+
+def _recorded(run: Callable[[RecordingSubmission], None], recorder: RecordingSubmission) -> list[bytes]:
+    try:
+        run(recorder)
+    except BaseException:  # noqa: BLE001 - what was asked before the test stopped still counts
+        pass
+    return recorder.requests
