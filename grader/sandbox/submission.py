@@ -629,8 +629,8 @@ class Submission:
     def worker_stats(self) -> dict | None:
         """What the live worker says of its CPU time (benchmarks only: the student's code could
         have rewritten the numbers, so nothing that grades may read them); None without a worker."""
-        if self._worker is None:
-            return None
+        if self._worker is None or (self._speculation is not None and self._speculation.ran_ahead):
+            return None  # the channel is a batch's until the worker is done with it
         try:
             reply = self._request({"op": "stats"}, self.limits.call_seconds, "stats", budgeted=False)
         except StudentUnavailable:
