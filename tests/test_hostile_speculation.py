@@ -1,0 +1,122 @@
+"""Hostile students against speculative batched calls (``grader.sandbox.speculation``): a
+worker that patches its own channel, lies in its replies or uses the time it is given gets
+exactly the outcome it gets with every call live."""
+import shutil
+import textwrap
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from grader.course.topics import get_topic
+from grader.grading.runner import grade_source
+from grader.grading.session import current_session, start_session
+from grader.sandbox.inside import wire
+from grader.sandbox.launcher import Limits
+from grader.sandbox.submission import StudentUnavailable, Submission, call_request
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+STUB = '''"""Steps."""
+
+
+def scale(x, a):
+    """Return a * x."""
+    raise NotImplementedError("scale")
+
+
+def accumulate(x):
+    """Return the running sums of the 1-d array x."""
+    raise NotImplementedError("accumulate")
+'''
+# A test that hands a later call the reference's answer to an earlier one.
+HIDDEN = '''import numpy as np
+from grader.testing import expect_close, points
+
+
+@points(1)
+def test_accumulate_of_the_scaled_input(student, reference):
+    """scale, then accumulate of the right scaled input."""
+    x = np.arange(1.0, 4.0)
+    expected = reference.scale(x, 3.0)
+    expect_close(student.scale(x, 3.0), expected, "scale")
+    expect_close(student.accumulate(expected), reference.accumulate(expected), "accumulate")
+'''
+REFERENCE = "import numpy as np\n\ndef scale(x, a):\n    return a * x\n\ndef accumulate(x):\n    return np.cumsum(x)\n"
+SIGNATURES = {"f": ["x"], "g": ["x"]}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile-speculation") / "course"
+    for folder, files in {"exercises/steps": {"steps.py": STUB},
+                          "solutions/steps": {"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN}}.items():
+        (root / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (root / folder / name).write_text(text)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return root
+
+
+@pytest.fixture(scope="module")
+def plans(course, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plans")
+    grade_source(get_topic(course, "steps"), REFERENCE, file="steps.py", plans=folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    old = current_session()
+    start_session()
+    yield
+    start_session(old)
+
+
+def outcomes(course, plans, source, *, speculate, monkeypatch):
+    with monkeypatch.context() as patch:
+        if not speculate:
+            patch.setattr(Submission, "expect_calls", lambda self, planned: None)
+        start_session()
+        result = grade_source(get_topic(course, "steps"), source, file="steps.py", plans=plans)
+    return [asdict(outcome) for outcome in result.outcomes]
+
+
+def test_a_worker_reading_planned_requests_ahead_cannot_learn_the_expected_answer(course, plans, monkeypatch):
+    source = (HOSTILE / "speculation_peek_ahead.py").read_text()
+    live = outcomes(course, plans, source, speculate=False, monkeypatch=monkeypatch)
+    assert not live[0]["passed"]
+    assert outcomes(course, plans, source, speculate=True, monkeypatch=monkeypatch) == live
+
+
+def submission(source: str, limits: Limits) -> Submission:
+    return Submission(textwrap.dedent(source), module="student", filename="/submission/student.py",
+                      signatures=SIGNATURES, limits=limits)
+
+
+def planned(*calls: tuple[str, tuple]) -> list[bytes]:
+    return [wire.encode(call_request(function, SIGNATURES[function], args, {})[0])
+            for function, args in calls]
+
+
+def test_a_speculated_call_has_only_the_budget_left_when_the_test_asks_for_it():
+    """Live, a call sent 1 s into a 1.5 s budget has 0.5 s; the worker that computed it ahead,
+    while the test worked, must not be given more."""
+    source = """
+        import time
+        def f(x):
+            return x
+        def g(x):
+            time.sleep(0.8)
+            return x
+    """
+    with submission(source, Limits(call_seconds=3.0, load_seconds=5.0, cpu_seconds=20)) as student:
+        student.start()
+        student.expect_calls(planned(("f", (1,)), ("g", (2,))))
+        student.set_budget(1.5)
+        assert student.f(1) == 1
+        time.sleep(1.0)  # the test's own work between its calls
+        with pytest.raises(StudentUnavailable, match="did not return"):
+            student.g(2)
