@@ -146,9 +146,9 @@ def outcomes(course, plans, source, *, speculate, monkeypatch, limits=None):
 def taken_from_batches(monkeypatch) -> list:
     taken, take = [], Submission._take
 
-    def counted(self, speculation, seconds):
+    def counted(self, speculation, *args):
         taken.append(speculation.taken)
-        return take(self, speculation, seconds)
+        return take(self, speculation, *args)
     monkeypatch.setattr(Submission, "_take", counted)
     return taken
 

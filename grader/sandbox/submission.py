@@ -21,7 +21,7 @@ import numpy as np
 from grader.callbacks import BoundCallback, CallbackRefused, plain_size
 from grader.sandbox.inside import wire
 from grader.sandbox.launcher import Limits, SandboxedProcess, ServerFailed, start_worker
-from grader.sandbox.speculation import ReplyStream, Speculation, StreamFailed
+from grader.sandbox.speculation import ReplyStream, RequestStalled, Speculation, StreamFailed
 
 MAX_CRASHES = 3
 MAX_OUTPUT_SHOWN = 2000
@@ -312,11 +312,11 @@ class Submission:
         sent_at = time.monotonic()
         stream = None
         try:
-            self._write_bytes(b"".join([header, *requests]),
-                              sent_at + self.limits.call_seconds * max(1, len(requests)))
-            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at)
+            self._write_bytes(header + requests[0], sent_at + self.limits.call_seconds)
+            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at,
+                                 self._worker.request_fd, requests, self.limits.call_seconds)
             for index in range(len(requests)):
-                reply = stream.take(index, self._replay_seconds(requests[index]), None)
+                reply = stream.take(index, self._replay_seconds(requests[index]))
                 if reply.get("id") != batch_id or reply.get("index") != index:
                     raise StreamFailed(wire.WireError("an unexpected reply"))
             self._history = list(requests)
@@ -499,7 +499,7 @@ class Submission:
                 self._speculation = speculation = None
         if speculation is not None:
             if speculation.matches(encoded):
-                return self._take(speculation, seconds)
+                return self._take(speculation, seconds, doing)
             if speculation.ran_ahead:
                 self._replace_mid_test(speculation)
             self._speculation = None
@@ -518,21 +518,30 @@ class Submission:
                               "stop_on_error": True})
         sent_at = time.monotonic()
         try:
-            self._write_bytes(b"".join([header, *speculation.planned]),
-                              sent_at + self.limits.call_seconds)
+            self._write_bytes(header + speculation.planned[0], sent_at + self.limits.call_seconds)
         except TimeoutError:
             raise self._fail_worker("", WorkerStalled) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
-        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at)
+        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at,
+                                         self._worker.request_fd, speculation.planned,
+                                         self.limits.call_seconds)
 
-    def _take(self, speculation: Speculation, seconds: float) -> dict:
-        self._budgeted(seconds)  # the budget check a live call makes before it is sent
+    def _take(self, speculation: Speculation, seconds: float, doing: str) -> dict:
+        """The streamed reply to the next planned request, failing as the live call would.
+
+        The call has the live limit: ``seconds``, cut to what the test's budget has left now,
+        when the test asks (the worker may have begun it earlier, while the test worked, but a
+        live call sent now would have no more)."""
+        seconds = self._budgeted(seconds)
         try:
-            reply = speculation.stream.take(speculation.taken, seconds, self._budget_deadline)
+            reply = speculation.stream.take(speculation.taken, seconds)
         except TimeoutError:
-            raise self._fail_worker(f"it did not finish within {seconds:g} s", WorkerTimedOut) from None
+            raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
+                                    WorkerTimedOut) from None
         except StreamFailed as failure:
+            if isinstance(failure.cause, RequestStalled):
+                raise self._fail_worker("", WorkerStalled) from None
             if isinstance(failure.cause, (EOFError, OSError)):
                 raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
             raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
