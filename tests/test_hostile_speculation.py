@@ -120,3 +120,17 @@ def test_a_speculated_call_has_only_the_budget_left_when_the_test_asks_for_it():
         time.sleep(1.0)  # the test's own work between its calls
         with pytest.raises(StudentUnavailable, match="did not return"):
             student.g(2)
+
+
+def test_a_worker_slow_only_when_its_calls_are_replayed_does_not_hold_the_grader():
+    """A rebuilt worker is handed the calls its predecessor answered; code that takes far
+    longer for them than it took live costs about the time they took live, not more."""
+    source = (HOSTILE / "speculation_slow_replay.py").read_text()
+    with submission(source, Limits(call_seconds=0.5, load_seconds=5.0, cpu_seconds=60)) as student:
+        for x in range(5):
+            assert student.f(x) == x
+        student.expect_calls(planned(("f", (1,)), ("f", (2,)), ("f", (3,))))
+        started = time.monotonic()
+        assert student.f(1) == 1
+        assert student.g(7) == 7  # leaves the plan while the worker ran ahead: it is rebuilt
+        assert time.monotonic() - started < 5

@@ -199,6 +199,11 @@ class ReplyStream:
             raise StreamFailed(wire.WireError("a malformed reply"))
         return message
 
+    def took(self, index: int) -> float:
+        """Seconds from sending request ``index`` to the arrival of its reply (once taken)."""
+        with self._ready:
+            return self._arrivals[index].at - self._started[index]
+
     def stop(self) -> None:
         """Stop reading (the worker is being killed or its channel is needed live)."""
         self._stopping = True

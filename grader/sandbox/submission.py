@@ -25,6 +25,12 @@ from grader.sandbox.speculation import ReplyStream, RequestStalled, Speculation,
 
 MAX_CRASHES = 3
 MAX_OUTPUT_SHOWN = 2000
+# Speculation's rebuild (``Submission._replay``): the requests kept to hand a fresh worker, at
+# most (beyond, speculation ends for the topic: a test's answers fed back as its next inputs
+# could otherwise grow the list by 64 MiB a call), and how much longer than the requests
+# took live the fresh worker may take for them, on top of one call's limit.
+MAX_HISTORY_BYTES = 256 * 2**20
+REPLAY_SLOWDOWN = 2.0
 
 
 class StudentError(Exception):
@@ -208,8 +214,9 @@ class Submission:
         # the live worker has answered, in order; what a fresh worker must be handed to stand
         # where the last one stood; and whether speculation is over for this topic.
         self._speculation: Speculation | None = None
-        self._history: list[bytes] = []
-        self._rebuild: list[bytes] | None = None
+        self._history: list[tuple[bytes, float]] = []  # each request, and the seconds it took
+        self._history_bytes = 0
+        self._rebuild: list[tuple[bytes, float]] | None = None
         self._speculation_off = False
         self._position = 0  # the capture position handed out for this test
         self._carried: tuple[bytes, int] = (b"", 0)  # printed in this test by a worker replaced during it
@@ -294,32 +301,40 @@ class Submission:
             self.close()
             raise StudentUnavailable(self.load_error)
         self.defined = reply["defined"]
-        self._history = []
+        self._history, self._history_bytes = [], 0
         rebuild, self._rebuild = self._rebuild, None
         if rebuild:
             self._replay(rebuild)
 
-    def _replay(self, requests: list[bytes]) -> None:
+    def _replay(self, answered: list[tuple[bytes, float]]) -> None:
         """Hand a fresh worker the requests its predecessor answered live, in order.
 
-        Each has its live time limit. Code whose answers depend only on its inputs and earlier
-        calls is then where the live run would be; if the replay fails (code that reads the
-        clock, say), the worker is started afresh, as after a crash, without counting one."""
+        Each has its live time limit, and all of them together ``REPLAY_SLOWDOWN`` times the
+        time they took live plus one call's limit: code that is slow only when replayed (it can
+        tell, from its channel) would otherwise hold the grader for every call it ever answered
+        times the replay's per-request limit. Code whose answers depend only on its inputs and
+        earlier calls is then where the live run would be; if the replay fails (code that reads
+        the clock, say), the worker is started afresh, as after a crash, without counting one."""
+        requests = [request for request, _ in answered]
         self._next_id += 1
         batch_id = self._next_id
         header = wire.encode({"op": "batch", "id": batch_id, "count": len(requests),
                               "stop_on_error": False})
         sent_at = time.monotonic()
+        deadline = sent_at + REPLAY_SLOWDOWN * sum(took for _, took in answered) + self.limits.call_seconds
         stream = None
         try:
-            self._write_bytes(header + requests[0], sent_at + self.limits.call_seconds)
+            self._write_bytes(header + requests[0], min(deadline, sent_at + self.limits.call_seconds))
             stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at,
                                  self._worker.request_fd, requests, self.limits.call_seconds)
             for index in range(len(requests)):
-                reply = stream.take(index, self._replay_seconds(requests[index]))
+                seconds = min(self._replay_seconds(requests[index]), deadline - time.monotonic())
+                if seconds <= 0:
+                    raise TimeoutError
+                reply = stream.take(index, seconds)
                 if reply.get("id") != batch_id or reply.get("index") != index:
                     raise StreamFailed(wire.WireError("an unexpected reply"))
-            self._history = list(requests)
+            self._history, self._history_bytes = list(answered), sum(len(r) for r in requests)
         except (TimeoutError, StreamFailed, OSError):
             if stream is not None:
                 self._worker.kill()
@@ -506,9 +521,13 @@ class Submission:
         seconds = self._budgeted(seconds)
         self._next_id += 1
         header = wire.encode({"op": "batch", "id": self._next_id, "count": 1, "stop_on_error": True})
+        started = time.monotonic()
         reply = self._exchange(header + encoded, seconds, doing, callbacks, index=0)
         if not self._speculation_off:  # no rebuild can follow once speculation is over
-            self._history.append(encoded)
+            self._history.append((encoded, time.monotonic() - started))
+            self._history_bytes += len(encoded)
+            if self._history_bytes > MAX_HISTORY_BYTES:  # no speculation runs now: none can need it
+                self._history, self._history_bytes, self._speculation_off = [], 0, True
         return reply
 
     def _send_batch(self, speculation: Speculation) -> None:
@@ -547,7 +566,8 @@ class Submission:
             raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
         if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
             raise self._fail_worker("the grader's channel received an unexpected reply")
-        self._history.append(speculation.planned[speculation.taken])
+        self._history.append((speculation.planned[speculation.taken], speculation.stream.took(speculation.taken)))
+        self._history_bytes += len(speculation.planned[speculation.taken])
         speculation.taken += 1
         printed = reply.get("printed")
         if isinstance(printed, int) and not isinstance(printed, bool):
