@@ -134,3 +134,47 @@ def test_a_worker_slow_only_when_its_calls_are_replayed_does_not_hold_the_grader
         assert student.f(1) == 1
         assert student.g(7) == 7  # leaves the plan while the worker ran ahead: it is rebuilt
         assert time.monotonic() - started < 5
+
+
+def test_a_speculated_map_that_times_out_says_what_the_live_one_says():
+    source = """
+        import time
+        def f(x):
+            return x
+        def g(x):
+            time.sleep(3.0)
+            return x
+    """
+    messages = []
+    for speculate in (True, False):
+        with submission(source, Limits(call_seconds=1.0, load_seconds=5.0, cpu_seconds=20)) as student:
+            if speculate:
+                student.expect_calls([wire.encode(call_request("f", ["x"], (1,), {})[0]),
+                                      wire.encode({"op": "map", "function": "g", "arglists": [[2]]})])
+            assert student.f(1) == 1
+            with pytest.raises(StudentUnavailable) as error:
+                student.map("g", [(2,)])
+            messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_the_worker_runs_ahead_no_further_than_the_replies_held_for_the_test_allow(monkeypatch):
+    """Replies the test has not taken are held in the grader; past ``MAX_HELD_BYTES`` of them
+    the next request waits, so a worker answering fast with large arrays cannot fill the
+    grader's memory with a whole plan's replies."""
+    from grader.sandbox import speculation
+    monkeypatch.setattr(speculation, "MAX_HELD_BYTES", 10_000)
+    source = """
+        import numpy as np
+        def f(x):
+            print("called")
+            return np.zeros(2_000)
+    """
+    with submission(source, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20)) as student:
+        student.start()
+        student.expect_calls(planned(*[("f", (x,)) for x in range(6)]))
+        student.f(0)
+        time.sleep(1.0)  # the worker answers f(1) (16 kB held), then waits for the test
+        assert student._captured(0)[0].count(b"called") == 2
+        for x in range(1, 6):
+            assert len(student.f(x)) == 2_000
