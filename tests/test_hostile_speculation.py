@@ -178,3 +178,16 @@ def test_the_worker_runs_ahead_no_further_than_the_replies_held_for_the_test_all
         assert student._captured(0)[0].count(b"called") == 2
         for x in range(1, 6):
             assert len(student.f(x)) == 2_000
+
+
+def test_output_shown_for_a_test_that_stopped_ends_where_the_grader_sent_the_next_request():
+    """The worker's ``printed`` is its word; what it printed after the grader sent a request
+    the test never took is not the test's output, whatever it claims."""
+    source = (HOSTILE / "speculation_print_ahead.py").read_text()
+    with submission(source, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20)) as student:
+        student.start()
+        position = student.output_position()
+        student.expect_calls(planned(("f", (1,)), ("f", (2,)), ("f", (3,))))
+        assert student.f(1) == 1
+        time.sleep(0.5)  # the worker has seen f(2)
+        assert student.output_since(position) == "saw [1]\n"

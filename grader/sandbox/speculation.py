@@ -64,6 +64,7 @@ class _Arrival:
     message: object = None
     failure: BaseException | None = None
     size: int = 0  # the frame's bytes, held until the test takes it
+    printed: int = 0  # the capture file's size then, before the next request was sent
 
 
 class RequestStalled(Exception):
@@ -90,6 +91,7 @@ class ReplyStream:
     request_fd: int = -1
     frames: list[bytes] = field(default_factory=list)  # all ``count`` requests; 1.. are sent here
     write_seconds: float = 0.0  # how long writing one request may take
+    capture_fd: int | None = None  # the worker's capture file, measured at each arrival
     _arrivals: list[_Arrival] = field(default_factory=list)
     _started: list[float] = field(default_factory=list)  # when each request was sent
     _held: int = 0
@@ -116,6 +118,9 @@ class ReplyStream:
             chunks.append(chunk)
             count -= len(chunk)
         return b"".join(chunks)
+
+    def _printed(self) -> int:
+        return 0 if self.capture_fd is None else os.fstat(self.capture_fd).st_size
 
     def _send(self, index: int) -> None:
         """Write request ``index`` once the replies held for the test leave room."""
@@ -151,7 +156,7 @@ class ReplyStream:
                 if length > wire.MAX_FRAME_BYTES:
                     raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
                 message = wire.decode(self._read_exactly(length))
-                arrival = _Arrival(time.monotonic(), message, size=length)
+                arrival = _Arrival(time.monotonic(), message, size=length, printed=self._printed())
             except (EOFError, OSError, wire.WireError, ValueError) as error:
                 arrival = _Arrival(time.monotonic(), failure=error)
             with self._ready:
@@ -199,6 +204,12 @@ class ReplyStream:
             raise StreamFailed(wire.WireError("a malformed reply"))
         return message
 
+    def printed(self, index: int) -> int:
+        """The capture file's size when reply ``index`` arrived: all the worker can have printed
+        before it was sent request ``index + 1`` (unlike the reply's own ``printed``, its word)."""
+        with self._ready:
+            return self._arrivals[index].printed
+
     def took(self, index: int) -> float:
         """Seconds from sending request ``index`` to the arrival of its reply (once taken)."""
         with self._ready:
@@ -221,7 +232,7 @@ class Speculation:
     batch_id: int = 0
     taken: int = 0  # replies the test has used
     finished: bool = False  # the last reply taken said none follow: the worker is live again
-    printed: int = 0  # the capture file's size after the last reply taken (the worker's word)
+    printed: int = 0  # the capture file's size after the last reply taken (see ReplyStream.printed)
 
     def matches(self, request: bytes) -> bool:
         return not self.finished and self.taken < len(self.planned) and self.planned[self.taken] == request

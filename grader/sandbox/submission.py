@@ -544,7 +544,7 @@ class Submission:
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at,
                                          self._worker.request_fd, speculation.planned,
-                                         self.limits.call_seconds)
+                                         self.limits.call_seconds, self._worker.capture.fileno())
 
     def _take(self, speculation: Speculation, seconds: float, doing: str) -> dict:
         """The streamed reply to the next planned request, failing as the live call would.
@@ -566,12 +566,13 @@ class Submission:
             raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
         if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
             raise self._fail_worker("the grader's channel received an unexpected reply")
-        self._history.append((speculation.planned[speculation.taken], speculation.stream.took(speculation.taken)))
-        self._history_bytes += len(speculation.planned[speculation.taken])
+        index, stream = speculation.taken, speculation.stream
+        self._history.append((speculation.planned[index], stream.took(index)))
+        self._history_bytes += len(speculation.planned[index])
         speculation.taken += 1
-        printed = reply.get("printed")
-        if isinstance(printed, int) and not isinstance(printed, bool):
-            speculation.printed = printed
+        printed = reply.get("printed")  # the worker's word, never past what the grader measured
+        speculation.printed = (min(printed, stream.printed(index)) if isinstance(printed, int)
+                               and not isinstance(printed, bool) else stream.printed(index))
         if reply.get("more") is not True:
             speculation.finished = True
             speculation.stream.stop()
@@ -692,7 +693,8 @@ class Submission:
         """What the student's code printed since ``position``, trimmed for a report.
 
         Under speculation that ran ahead, only what was printed up to the last reply the test
-        took is the test's (the worker's own count, which can only choose among its bytes)."""
+        took is the test's (the worker's own count, never past the capture's size when that
+        reply arrived, before the worker was sent the next request)."""
         speculation = self._speculation
         end = speculation.printed if speculation is not None and speculation.ran_ahead else None
         if self._resumed_at is not None:
