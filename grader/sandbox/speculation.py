@@ -159,11 +159,12 @@ class ReplyStream:
                 arrival = _Arrival(time.monotonic(), message, size=length, printed=self._printed())
             except (EOFError, OSError, wire.WireError, ValueError) as error:
                 arrival = _Arrival(time.monotonic(), failure=error)
+            # Read before the test can take the reply (taking lets go of the message).
+            more = isinstance(arrival.message, dict) and arrival.message.get("more") is True
             with self._ready:
                 self._arrivals.append(arrival)
                 self._held += arrival.size
                 self._ready.notify_all()
-            more = isinstance(arrival.message, dict) and arrival.message.get("more") is True
             if arrival.failure is not None or not more or self._stopping or index + 1 == self.count:
                 return
             try:
