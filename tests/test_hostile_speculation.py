@@ -191,3 +191,13 @@ def test_output_shown_for_a_test_that_stopped_ends_where_the_grader_sent_the_nex
         assert student.f(1) == 1
         time.sleep(0.5)  # the worker has seen f(2)
         assert student.output_since(position) == "saw [1]\n"
+
+
+def test_asking_a_worker_for_its_stats_while_a_batch_streams_is_not_a_crash():
+    with submission("def f(x):\n    return x\n", Limits(call_seconds=2.0, load_seconds=5.0,
+                                                          cpu_seconds=20)) as student:
+        student.start()
+        student.expect_calls(planned(("f", (1,)), ("f", (2,)), ("f", (3,))))
+        assert student.f(1) == 1
+        assert student.worker_stats() is None
+        assert student.f(2) == 2 and student.crashes == 0

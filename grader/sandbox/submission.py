@@ -655,8 +655,9 @@ class Submission:
 
     def worker_stats(self) -> dict | None:
         """What the live worker says of its CPU time (benchmarks only: the student's code could
-        have rewritten the numbers, so nothing that grades may read them); None without a worker."""
-        if self._worker is None:
+        have rewritten the numbers, so nothing that grades may read them); None without a worker,
+        or while a batch's replies stream in (a request now would cross them on the channel)."""
+        if self._worker is None or self._speculation is not None and self._speculation.ran_ahead:
             return None
         try:
             reply = self._request({"op": "stats"}, self.limits.call_seconds, "stats", budgeted=False)
