@@ -201,6 +201,24 @@ def test_a_test_that_reads_the_clock_is_not_speculated():
     assert not planned_calls.speculable(test_fast)
 
 
+def _stopwatch(function) -> float:
+    import time
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _timed_twice(function) -> float:
+    return _stopwatch(function) + _stopwatch(function)
+
+
+def test_a_test_that_reads_the_clock_through_a_helper_of_its_module_is_not_speculated():
+    def test_fast(student):
+        assert _timed_twice(lambda: student.scale(1.0, 2.0)) < 1
+
+    assert not planned_calls.speculable(test_fast)
+
+
 def test_a_test_marked_live_calls_is_not_speculated():
     from grader.testing import live_calls
 
