@@ -201,3 +201,17 @@ def test_asking_a_worker_for_its_stats_while_a_batch_streams_is_not_a_crash():
         assert student.f(1) == 1
         assert student.worker_stats() is None
         assert student.f(2) == 2 and student.crashes == 0
+
+
+def test_a_reply_the_wire_cannot_decode_fails_the_call_as_it_does_live():
+    source = (HOSTILE / "speculation_malformed_reply.py").read_text()
+    messages = []
+    for speculate in (True, False):
+        with submission(source, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20)) as student:
+            if speculate:
+                student.expect_calls(planned(("f", (1,)), ("f", (2,)), ("f", (3,))))
+            assert student.f(1) == 1
+            with pytest.raises(StudentUnavailable) as error:
+                student.f(2)
+            messages.append(str(error.value))
+    assert messages[0] == messages[1]

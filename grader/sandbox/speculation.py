@@ -157,8 +157,8 @@ class ReplyStream:
                     raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
                 message = wire.decode(self._read_exactly(length))
                 arrival = _Arrival(time.monotonic(), message, size=length, printed=self._printed())
-            except (EOFError, OSError, wire.WireError, ValueError) as error:
-                arrival = _Arrival(time.monotonic(), failure=error)
+            except (EOFError, OSError, wire.WireError, KeyError, TypeError, ValueError) as error:
+                arrival = _Arrival(time.monotonic(), failure=error)  # what a live read catches
             # Read before the test can take the reply (taking lets go of the message).
             more = isinstance(arrival.message, dict) and arrival.message.get("more") is True
             with self._ready:
