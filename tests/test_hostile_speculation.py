@@ -215,3 +215,23 @@ def test_a_reply_the_wire_cannot_decode_fails_the_call_as_it_does_live():
                 student.f(2)
             messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+COUNTING = """
+    _count = [0]
+    def f(x):
+        _count[0] += 1
+        return _count[0]
+    def g(x):
+        return _count[0]
+"""
+
+
+def test_a_test_left_without_end_test_while_its_batch_ran_ahead_leaves_no_trace_in_the_next():
+    with submission(COUNTING, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20)) as student:
+        student.start()
+        student.expect_calls(planned(("f", (1,)), ("f", (2,)), ("f", (3,))))
+        assert student.f(1) == 1
+        time.sleep(0.5)  # the worker has answered f(2) and f(3) ahead
+        student.expect_calls(None)  # the next test, without end_test
+        assert student.g(0) == 1  # as live: one call of f was made

@@ -262,7 +262,14 @@ class Submission:
 
     def expect_calls(self, planned: list[bytes] | None) -> None:
         """The requests the coming test sends when the student answers like the reference (a
-        plan's), or None; sent ahead at the test's first call if that call is the first of them."""
+        plan's), or None; sent ahead at the test's first call if that call is the first of them.
+
+        A test closed without ``end_test`` may have left its batch streaming: its worker is
+        rebuilt (as ``end_test`` would) rather than dropped with its reader still running."""
+        previous = self._speculation
+        if previous is not None and previous.ran_ahead:
+            self._replace_worker()
+            self._restart_pending = True
         self._speculation = None
         if planned and not self._speculation_off and self.load_error is None:
             self._speculation = Speculation(list(planned))
