@@ -331,7 +331,7 @@ class Submission:
         deadline = sent_at + REPLAY_SLOWDOWN * sum(took for _, took in answered) + self.limits.call_seconds
         stream = None
         try:
-            self._write_bytes(header + requests[0], min(deadline, sent_at + self.limits.call_seconds))
+            self._write_bytes(header + requests[0], sent_at + self.limits.call_seconds)
             stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at,
                                  self._worker.request_fd, requests, self.limits.call_seconds)
             for index in range(len(requests)):
