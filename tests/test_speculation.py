@@ -219,6 +219,18 @@ def test_a_test_that_reads_the_clock_through_a_helper_of_its_module_is_not_specu
     assert not planned_calls.speculable(test_fast)
 
 
+def test_a_test_with_a_hypothesis_deadline_is_not_speculated():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(deadline=200)
+    @given(x=st.floats(0, 1))
+    def test_quick(student, x):
+        student.scale(x, 2.0)
+
+    assert not planned_calls.speculable(test_quick)
+
+
 def test_a_test_marked_live_calls_is_not_speculated():
     from grader.testing import live_calls
 
