@@ -146,9 +146,9 @@ def outcomes(course, plans, source, *, speculate, monkeypatch, limits=None):
 def taken_from_batches(monkeypatch) -> list:
     taken, take = [], Submission._take
 
-    def counted(self, speculation, seconds):
+    def counted(self, speculation, *args):
         taken.append(speculation.taken)
-        return take(self, speculation, seconds)
+        return take(self, speculation, *args)
     monkeypatch.setattr(Submission, "_take", counted)
     return taken
 
@@ -201,6 +201,36 @@ def test_a_test_that_reads_the_clock_is_not_speculated():
     assert not planned_calls.speculable(test_fast)
 
 
+def _stopwatch(function) -> float:
+    import time
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _timed_twice(function) -> float:
+    return _stopwatch(function) + _stopwatch(function)
+
+
+def test_a_test_that_reads_the_clock_through_a_helper_of_its_module_is_not_speculated():
+    def test_fast(student):
+        assert _timed_twice(lambda: student.scale(1.0, 2.0)) < 1
+
+    assert not planned_calls.speculable(test_fast)
+
+
+def test_a_test_with_a_hypothesis_deadline_is_not_speculated():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(deadline=200)
+    @given(x=st.floats(0, 1))
+    def test_quick(student, x):
+        student.scale(x, 2.0)
+
+    assert not planned_calls.speculable(test_quick)
+
+
 def test_a_test_marked_live_calls_is_not_speculated():
     from grader.testing import live_calls
 
@@ -243,10 +273,11 @@ def test_planned_calls_made_from_another_reference_are_recorded_again(course, tm
 def test_a_rebuild_that_is_slower_than_the_live_calls_gives_up_within_twice_their_time():
     import time
     from grader.sandbox.inside import wire
-    from grader.sandbox.submission import REPLAY_SLACK_SECONDS, call_request
+    from grader.sandbox.submission import REPLAY_SLOWDOWN, call_request
     source = "import time\n\ndef scale(x, a):\n    time.sleep(2.0)\n    return a * x\n"
+    limits = Limits(call_seconds=1.0)
     student = Submission(source, module="steps", filename="/submission/steps.py",
-                         signatures={"scale": ["x", "a"]})
+                         signatures={"scale": ["x", "a"]}, limits=limits)
     with student:
         student.start()
         request = wire.encode(call_request("scale", ["x", "a"], (1.0, 2.0), {})[0])
@@ -254,6 +285,7 @@ def test_a_rebuild_that_is_slower_than_the_live_calls_gives_up_within_twice_thei
         student._rebuild = [(request, 0.01)] * 3  # live, these calls took 10 ms each
         started = time.monotonic()
         student.start()
-        assert time.monotonic() - started < REPLAY_SLACK_SECONDS + 1.5
+        # twice 30 ms and one call's limit, and a fresh worker's start
+        assert time.monotonic() - started < REPLAY_SLOWDOWN * 0.03 + limits.call_seconds + 1.0
         assert student._history == []  # given up: a fresh worker, as after a crash
         assert student.crashes == 0

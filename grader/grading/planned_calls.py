@@ -86,15 +86,31 @@ class RecordingSubmission(TrustedSubmission):
         return [_nudged(v) for v in values] if self.nudge else values
 
 
-def reads_the_clock(test: Callable) -> bool:
-    """Whether the test's own code names a clock (``time.perf_counter()``, ``monotonic`` ...)."""
+def reads_the_clock(test: Callable, _seen: set | None = None) -> bool:
+    """Whether the test's own code names a clock (``time.perf_counter()``, ``monotonic`` ...),
+    or a function of its own module that it names does (a ``_best_time(f)`` helper: the test
+    would time replies computed ahead, and a slow student would pass), or it sets a
+    hypothesis ``deadline``."""
+    function, seen = inspect.unwrap(test), set() if _seen is None else _seen
+    if function in seen:
+        return False
+    seen.add(function)
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(test))))
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
         return True  # cannot tell: do not speculate
-    return any((isinstance(node, ast.Name) and node.id in CLOCK_NAMES)
-               or (isinstance(node, ast.Attribute) and node.attr in CLOCK_NAMES)
-               for node in ast.walk(tree))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and node.id in CLOCK_NAMES) or (
+                isinstance(node, ast.Attribute) and node.attr in CLOCK_NAMES):
+            return True
+        if isinstance(node, ast.keyword) and node.arg == "deadline" and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            return True  # hypothesis times each example: @settings(deadline=200)
+        helper = getattr(function, "__globals__", {}).get(node.id) if isinstance(node, ast.Name) else None
+        if (inspect.isfunction(helper) and helper.__module__ == function.__module__
+                and reads_the_clock(helper, seen)):
+            return True
+    return False
 
 
 def speculable(test: Callable) -> bool:

@@ -2,9 +2,10 @@
 
 A topic's plan (``grader.grading.plan``) holds, for each test, the requests the test sends
 when the student answers exactly like the reference. At the test's first call, if it is the
-plan's first request, ``Submission`` sends the whole list in one ``batch`` message; the
-worker answers the requests one after another, streaming each reply as soon as it is
-computed, while the test goes on in this process. Every call the test then makes is
+plan's first request, ``Submission`` sends a ``batch`` message and its first request; a
+reader thread (``ReplyStream``) sends each next request as soon as the worker's reply to the
+one before it has been read, so the worker answers them one after another while the test goes
+on in this process. Every call the test then makes is
 compared, byte for byte, with the next planned request: equal, it takes the streamed reply;
 different, the speculation ends and the call goes live.
 
@@ -15,9 +16,14 @@ Why this cannot change a grade:
   the same order, in the same worker (for code whose answers depend only on its inputs and
   its earlier calls; code that reads the clock or the OS's randomness is not repeatable live
   either).
-- Time limits are the live ones: ``ReplyStream`` notes when each reply arrived, so a call's
-  time runs from the arrival of the reply before it (when the worker began it) and a reply
-  that arrives later than the live deadline is a timeout, exactly as live.
+- The worker sees no request before it has answered all those before it, as live. A later
+  planned request can carry what the test computed from the reference (its answer to an
+  earlier call, passed on to the next function): sent ahead all at once, code in the worker
+  could read it and return it as its own answer.
+- Time limits are the live ones: ``ReplyStream`` notes when each request was sent (when the
+  worker could begin it) and when each reply arrived, and a call may take the live call's
+  limit, cut to what the test's budget has left when the test asks for it; a reply that
+  arrives later is a timeout, exactly as live.
 - When the worker may have run ahead of the test (the test stopped or asked something else
   while planned requests were left), its state may hold calls a live run never made. It is
   then killed, a fresh worker loads the file and is handed, in order, every request this
@@ -41,6 +47,7 @@ from dataclasses import dataclass, field
 from grader.sandbox.inside import wire
 
 POLL_SECONDS = 0.2  # how often the reader looks whether it was told to stop
+MAX_HELD_BYTES = 256 * 2**20  # replies read ahead of the test, at most, before the next request
 
 
 class StreamFailed(Exception):
@@ -56,24 +63,43 @@ class _Arrival:
     at: float  # time.monotonic() when the whole frame had been read
     message: object = None
     failure: BaseException | None = None
+    size: int = 0  # the frame's bytes, held until the test takes it
+    printed: int = 0  # the capture file's size then, before the next request was sent
+
+
+class RequestStalled(Exception):
+    """The worker stopped reading its requests: the next one could not be sent in time."""
 
 
 @dataclass
 class ReplyStream:
-    """Reads one batch's replies from the worker in a thread, noting when each arrived.
+    """Sends one batch's requests to the worker one at a time and reads its replies, in a
+    thread, noting when each request went out and when each reply arrived.
 
-    The reader stops after a reply that says no more follow, after ``count`` replies, at the
+    Request ``i + 1`` is written only once reply ``i`` has been read, so the worker never
+    sees a request before it has answered every one before it, as live: a later planned
+    request may carry what the test computed from the reference (the expected answer to an
+    earlier call), which the worker must not read before it has answered that call. The
+    reader stops after a reply that says no more follow, after ``count`` replies, at the
     first unreadable frame, or when ``stop`` is called; it never reads past its batch, so the
-    channel is the live one's again once it is done."""
+    channel is the live one's again once it is done. It holds at most ``MAX_HELD_BYTES`` of
+    replies the test has not taken before it sends the next request."""
 
     fd: int
     count: int
-    sent_at: float
+    sent_at: float  # when the header and request 0 were sent (by the caller)
+    request_fd: int = -1
+    frames: list[bytes] = field(default_factory=list)  # all ``count`` requests; 1.. are sent here
+    write_seconds: float = 0.0  # how long writing one request may take
+    capture_fd: int | None = None  # the worker's capture file, measured at each arrival
     _arrivals: list[_Arrival] = field(default_factory=list)
+    _started: list[float] = field(default_factory=list)  # when each request was sent
+    _held: int = 0
     _ready: threading.Condition = field(default_factory=threading.Condition)
     _stopping: bool = False
 
     def __post_init__(self) -> None:
+        self._started.append(self.sent_at)
         self._thread = threading.Thread(target=self._read_all, name="grader-reply-stream", daemon=True)
         self._thread.start()
 
@@ -93,60 +119,108 @@ class ReplyStream:
             count -= len(chunk)
         return b"".join(chunks)
 
+    def _printed(self) -> int:
+        return 0 if self.capture_fd is None else os.fstat(self.capture_fd).st_size
+
+    def _send(self, index: int) -> None:
+        """Write request ``index`` once the replies held for the test leave room."""
+        with self._ready:
+            while self._held > MAX_HELD_BYTES and not self._stopping:
+                self._ready.wait(POLL_SECONDS)
+            if self._stopping:
+                raise EOFError
+            started = time.monotonic()
+            self._started.append(started)
+            self._ready.notify_all()
+        view = memoryview(self.frames[index])
+        deadline = started + self.write_seconds
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RequestStalled
+            if self._stopping:
+                raise EOFError
+            poller = select.poll()
+            poller.register(self.request_fd, select.POLLOUT)
+            if not poller.poll(min(remaining, POLL_SECONDS) * 1000):
+                continue
+            try:
+                view = view[os.write(self.request_fd, view):]
+            except BlockingIOError:
+                continue
+
     def _read_all(self) -> None:
-        for _ in range(self.count):
+        for index in range(self.count):
             try:
                 length = wire.frame_length(self._read_exactly(8))
                 if length > wire.MAX_FRAME_BYTES:
                     raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
                 message = wire.decode(self._read_exactly(length))
-                arrival = _Arrival(time.monotonic(), message)
-            except (EOFError, OSError, wire.WireError, ValueError) as error:
-                arrival = _Arrival(time.monotonic(), failure=error)
+                arrival = _Arrival(time.monotonic(), message, size=length, printed=self._printed())
+            except (EOFError, OSError, wire.WireError, KeyError, TypeError, ValueError) as error:
+                arrival = _Arrival(time.monotonic(), failure=error)  # what a live read catches
+            # Read before the test can take the reply (taking lets go of the message).
+            more = isinstance(arrival.message, dict) and arrival.message.get("more") is True
             with self._ready:
                 self._arrivals.append(arrival)
+                self._held += arrival.size
                 self._ready.notify_all()
-            more = isinstance(arrival.message, dict) and arrival.message.get("more") is True
-            if arrival.failure is not None or not more or self._stopping:
+            if arrival.failure is not None or not more or self._stopping or index + 1 == self.count:
+                return
+            try:
+                self._send(index + 1)
+            except (EOFError, OSError, RequestStalled) as error:
+                with self._ready:
+                    self._arrivals.append(_Arrival(time.monotonic(), failure=error))
+                    self._ready.notify_all()
                 return
 
-    def take(self, index: int, seconds: float, deadline: float | None) -> dict:
+    def take(self, index: int, seconds: float) -> dict:
         """Reply ``index``; TimeoutError when the live call would have timed out.
 
-        The call's time runs from when the worker began it, the arrival of reply
-        ``index - 1`` (or the sending of the batch), for ``seconds``, and never past
-        ``deadline`` (the test's budget)."""
-        started = self.sent_at if index == 0 else self._arrival(index - 1).at
-        limit = started + seconds if deadline is None else min(started + seconds, deadline)
+        The call's time runs from when its request was sent (when the worker could begin it)
+        for ``seconds``, the live call's limit (its budget included)."""
         with self._ready:
             while len(self._arrivals) <= index:
-                remaining = limit - time.monotonic()
-                if remaining <= 0 or not self._thread.is_alive() and len(self._arrivals) <= index:
+                alive = self._thread.is_alive()
+                if len(self._started) > index:
+                    remaining = self._started[index] + seconds - time.monotonic()
                     if remaining <= 0:
                         raise TimeoutError
+                else:  # the reader is about to send it
+                    remaining = POLL_SECONDS
+                if not alive and len(self._arrivals) <= index:
                     raise StreamFailed(EOFError("the worker's replies ended"))
-                self._ready.wait(remaining)
-        arrival = self._arrivals[index]
+                self._ready.wait(min(remaining, POLL_SECONDS))
+            arrival = self._arrivals[index]
+            message, arrival.message = arrival.message, None  # the test holds it from here
+            self._held -= arrival.size
+            self._ready.notify_all()
+            limit = self._started[index] + seconds if len(self._started) > index else arrival.at
         if arrival.failure is not None:
             raise StreamFailed(arrival.failure)
         if arrival.at > limit:
             raise TimeoutError  # it answered, but after the live call would have been stopped
-        if not isinstance(arrival.message, dict):
+        if not isinstance(message, dict):
             raise StreamFailed(wire.WireError("a malformed reply"))
-        return arrival.message
+        return message
+
+    def printed(self, index: int) -> int:
+        """The capture file's size when reply ``index`` arrived: all the worker can have printed
+        before it was sent request ``index + 1`` (unlike the reply's own ``printed``, its word)."""
+        with self._ready:
+            return self._arrivals[index].printed
 
     def took(self, index: int) -> float:
-        """Seconds from the worker beginning request ``index`` to its reply's arrival."""
-        started = self.sent_at if index == 0 else self._arrival(index - 1).at
-        return self._arrival(index).at - started
-
-    def _arrival(self, index: int) -> _Arrival:
+        """Seconds from sending request ``index`` to the arrival of its reply (once taken)."""
         with self._ready:
-            return self._arrivals[index]
+            return self._arrivals[index].at - self._started[index]
 
     def stop(self) -> None:
         """Stop reading (the worker is being killed or its channel is needed live)."""
         self._stopping = True
+        with self._ready:
+            self._ready.notify_all()
         self._thread.join()
 
 
@@ -159,7 +233,7 @@ class Speculation:
     batch_id: int = 0
     taken: int = 0  # replies the test has used
     finished: bool = False  # the last reply taken said none follow: the worker is live again
-    printed: int = 0  # the capture file's size after the last reply taken (the worker's word)
+    printed: int = 0  # the capture file's size after the last reply taken (see ReplyStream.printed)
 
     def matches(self, request: bytes) -> bool:
         return not self.finished and self.taken < len(self.planned) and self.planned[self.taken] == request

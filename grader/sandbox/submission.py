@@ -21,14 +21,16 @@ import numpy as np
 from grader.callbacks import BoundCallback, CallbackRefused, plain_size
 from grader.sandbox.inside import wire
 from grader.sandbox.launcher import Limits, SandboxedProcess, ServerFailed, start_worker
-from grader.sandbox.speculation import ReplyStream, Speculation, StreamFailed
+from grader.sandbox.speculation import ReplyStream, RequestStalled, Speculation, StreamFailed
 
 MAX_CRASHES = 3
-# A rebuilt worker (grader.sandbox.speculation) may take this long to be handed its
-# predecessor's requests: twice what they took live, and a second more.
-REPLAY_FACTOR = 2.0
-REPLAY_SLACK_SECONDS = 1.0
 MAX_OUTPUT_SHOWN = 2000
+# Speculation's rebuild (``Submission._replay``): the requests kept to hand a fresh worker, at
+# most (beyond, speculation ends for the topic: a test's answers fed back as its next inputs
+# could otherwise grow the list by 64 MiB a call), and how much longer than the requests
+# took live the fresh worker may take for them, on top of one call's limit.
+MAX_HISTORY_BYTES = 256 * 2**20
+REPLAY_SLOWDOWN = 2.0
 
 
 class StudentError(Exception):
@@ -212,7 +214,8 @@ class Submission:
         # the live worker has answered, in order; what a fresh worker must be handed to stand
         # where the last one stood; and whether speculation is over for this topic.
         self._speculation: Speculation | None = None
-        self._history: list[tuple[bytes, float]] = []  # each request, with the seconds it took
+        self._history: list[tuple[bytes, float]] = []  # each request, and the seconds it took
+        self._history_bytes = 0
         self._rebuild: list[tuple[bytes, float]] | None = None
         self._speculation_off = False
         self._position = 0  # the capture position handed out for this test
@@ -259,7 +262,14 @@ class Submission:
 
     def expect_calls(self, planned: list[bytes] | None) -> None:
         """The requests the coming test sends when the student answers like the reference (a
-        plan's), or None; sent ahead at the test's first call if that call is the first of them."""
+        plan's), or None; sent ahead at the test's first call if that call is the first of them.
+
+        A test closed without ``end_test`` may have left its batch streaming: its worker is
+        rebuilt (as ``end_test`` would) rather than dropped with its reader still running."""
+        previous = self._speculation
+        if previous is not None and previous.ran_ahead:
+            self._replace_worker()
+            self._restart_pending = True
         self._speculation = None
         if planned and not self._speculation_off and self.load_error is None:
             self._speculation = Speculation(list(planned))
@@ -298,33 +308,39 @@ class Submission:
             self.close()
             raise StudentUnavailable(self.load_error)
         self.defined = reply["defined"]
-        self._history = []
+        self._history, self._history_bytes = [], 0
         rebuild, self._rebuild = self._rebuild, None
         if rebuild:
             self._replay(rebuild)
 
-    def _replay(self, history: list[tuple[bytes, float]]) -> None:
+    def _replay(self, answered: list[tuple[bytes, float]]) -> None:
         """Hand a fresh worker the requests its predecessor answered live, in order.
 
-        Code whose answers depend only on its inputs and earlier calls is then where the live
-        run would be. The replay may take twice what the live calls took, and a second more:
-        code that slows down when replayed (it reads the clock) cannot hold the batch. If the
-        replay fails, the worker is started afresh, as after a crash, without counting one."""
+        All of them together may take ``REPLAY_SLOWDOWN`` times the time they took live plus one
+        call's limit: code that is slow only when replayed (it can tell, from its channel) would
+        otherwise hold the grader for every call it ever answered. Code whose answers depend only on its inputs and
+        earlier calls is then where the live run would be; if the replay fails (code that reads
+        the clock, say), the worker is started afresh, as after a crash, without counting one."""
+        requests = [request for request, _ in answered]
         self._next_id += 1
         batch_id = self._next_id
-        header = wire.encode({"op": "batch", "id": batch_id, "count": len(history),
+        header = wire.encode({"op": "batch", "id": batch_id, "count": len(requests),
                               "stop_on_error": False})
         sent_at = time.monotonic()
-        deadline = sent_at + REPLAY_SLACK_SECONDS + REPLAY_FACTOR * sum(took for _, took in history)
+        deadline = sent_at + REPLAY_SLOWDOWN * sum(took for _, took in answered) + self.limits.call_seconds
         stream = None
         try:
-            self._write_bytes(b"".join([header, *(request for request, _ in history)]), deadline)
-            stream = ReplyStream(self._worker.reply_fd, len(history), sent_at)
-            for index in range(len(history)):
-                reply = stream.take(index, deadline - sent_at, deadline)
+            self._write_bytes(header + requests[0], sent_at + self.limits.call_seconds)
+            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at,
+                                 self._worker.request_fd, requests, self.limits.call_seconds)
+            for index in range(len(requests)):
+                seconds = deadline - time.monotonic()
+                if seconds <= 0:
+                    raise TimeoutError
+                reply = stream.take(index, seconds)
                 if reply.get("id") != batch_id or reply.get("index") != index:
                     raise StreamFailed(wire.WireError("an unexpected reply"))
-            self._history = list(history)
+            self._history, self._history_bytes = list(answered), sum(len(r) for r in requests)
         except (TimeoutError, StreamFailed, OSError):
             self.close()
             if stream is not None:
@@ -500,7 +516,7 @@ class Submission:
                 self._speculation = speculation = None
         if speculation is not None:
             if speculation.matches(encoded):
-                return self._take(speculation, seconds)
+                return self._take(speculation, seconds, doing)
             if speculation.ran_ahead:
                 self._replace_mid_test(speculation)
             self._speculation = None
@@ -511,6 +527,9 @@ class Submission:
         reply = self._exchange(header + encoded, seconds, doing, callbacks, index=0)
         if not self._speculation_off:  # no rebuild can follow once speculation is over
             self._history.append((encoded, time.monotonic() - started))
+            self._history_bytes += len(encoded)
+            if self._history_bytes > MAX_HISTORY_BYTES:  # no speculation runs now: none can need it
+                self._history, self._history_bytes, self._speculation_off = [], 0, True
         return reply
 
     def _send_batch(self, speculation: Speculation) -> None:
@@ -520,32 +539,42 @@ class Submission:
                               "stop_on_error": True})
         sent_at = time.monotonic()
         try:
-            self._write_bytes(b"".join([header, *speculation.planned]),
-                              sent_at + self.limits.call_seconds)
+            self._write_bytes(header + speculation.planned[0], sent_at + self.limits.call_seconds)
         except TimeoutError:
             raise self._fail_worker("", WorkerStalled) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
-        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at)
+        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at,
+                                         self._worker.request_fd, speculation.planned,
+                                         self.limits.call_seconds, self._worker.capture.fileno())
 
-    def _take(self, speculation: Speculation, seconds: float) -> dict:
-        self._budgeted(seconds)  # the budget check a live call makes before it is sent
+    def _take(self, speculation: Speculation, seconds: float, doing: str) -> dict:
+        """The streamed reply to the next planned request, failing as the live call would.
+
+        The call has the live limit: ``seconds``, cut to what the test's budget has left now,
+        when the test asks (the worker may have begun it earlier, while the test worked, but a
+        live call sent now would have no more)."""
+        seconds = self._budgeted(seconds)
         try:
-            reply = speculation.stream.take(speculation.taken, seconds, self._budget_deadline)
+            reply = speculation.stream.take(speculation.taken, seconds)
         except TimeoutError:
-            raise self._fail_worker(f"it did not finish within {seconds:g} s", WorkerTimedOut) from None
+            raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
+                                    WorkerTimedOut) from None
         except StreamFailed as failure:
+            if isinstance(failure.cause, RequestStalled):
+                raise self._fail_worker("", WorkerStalled) from None
             if isinstance(failure.cause, (EOFError, OSError)):
                 raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
             raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
         if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
             raise self._fail_worker("the grader's channel received an unexpected reply")
-        self._history.append((speculation.planned[speculation.taken],
-                              speculation.stream.took(speculation.taken)))
+        index, stream = speculation.taken, speculation.stream
+        self._history.append((speculation.planned[index], stream.took(index)))
+        self._history_bytes += len(speculation.planned[index])
         speculation.taken += 1
-        printed = reply.get("printed")
-        if isinstance(printed, int) and not isinstance(printed, bool):
-            speculation.printed = printed
+        printed = reply.get("printed")  # the worker's word, never past what the grader measured
+        speculation.printed = (min(printed, stream.printed(index)) if isinstance(printed, int)
+                               and not isinstance(printed, bool) else stream.printed(index))
         if reply.get("more") is not True:
             speculation.finished = True
             speculation.stream.stop()
@@ -628,9 +657,10 @@ class Submission:
 
     def worker_stats(self) -> dict | None:
         """What the live worker says of its CPU time (benchmarks only: the student's code could
-        have rewritten the numbers, so nothing that grades may read them); None without a worker."""
-        if self._worker is None or (self._speculation is not None and self._speculation.ran_ahead):
-            return None  # the channel is a batch's until the worker is done with it
+        have rewritten the numbers, so nothing that grades may read them); None without a worker,
+        or while a batch's replies stream in (a request now would cross them on the channel)."""
+        if self._worker is None or self._speculation is not None and self._speculation.ran_ahead:
+            return None
         try:
             reply = self._request({"op": "stats"}, self.limits.call_seconds, "stats", budgeted=False)
         except StudentUnavailable:
@@ -666,7 +696,8 @@ class Submission:
         """What the student's code printed since ``position``, trimmed for a report.
 
         Under speculation that ran ahead, only what was printed up to the last reply the test
-        took is the test's (the worker's own count, which can only choose among its bytes)."""
+        took is the test's (the worker's own count, never past the capture's size when that
+        reply arrived, before the worker was sent the next request)."""
         speculation = self._speculation
         end = speculation.printed if speculation is not None and speculation.ran_ahead else None
         if self._resumed_at is not None:

@@ -210,7 +210,8 @@ class Worker:
         return {"ok": True, "values": values}
 
     def batch(self, request) -> None:
-        """Answer the ``count`` request frames that follow, sending each reply once computed.
+        """Answer the ``count`` request frames that follow, sending each reply once computed
+        (the grader sends each request once it has read the reply before it).
 
         The grader (``grader.sandbox.speculation``) sends the calls a test makes when the
         student answers like the reference, and checks each against what the test really
@@ -225,12 +226,12 @@ class Worker:
             self.channel.send({"ok": False, "kind": "protocol", "id": request.get("id"), "index": 0,
                                "more": False})
             return
-        items = [self.channel.receive() for _ in range(count)]  # the requests follow as frames
         stop_on_error = request.get("stop_on_error", True)
-        for index, item in enumerate(items):
+        for index in range(count):
+            item = self.channel.receive()  # the grader sends each once the reply before it is read
             handler = handlers.get(item.get("op")) if isinstance(item, dict) else None
             reply = handler(item) if handler else {"ok": False, "kind": "protocol"}
-            last = index == len(items) - 1 or (stop_on_error and not reply.get("ok"))
+            last = index == count - 1 or (stop_on_error and not reply.get("ok"))
             reply.update(id=request.get("id"), index=index, more=not last,
                          printed=os.fstat(2).st_size)
             if (not self.channel.send(reply) and stop_on_error) or last:
