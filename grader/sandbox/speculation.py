@@ -5,9 +5,9 @@ when the student answers exactly like the reference. At the test's first call, i
 plan's first request, ``Submission`` sends a ``batch`` message and its first request; a
 reader thread (``ReplyStream``) sends each next request as soon as the worker's reply to the
 one before it has been read, so the worker answers them one after another while the test goes
-on in this process. Every call the test then makes is
-compared, byte for byte, with the next planned request: equal, it takes the streamed reply;
-different, the speculation ends and the call goes live.
+on in this process. Every call the test then makes is compared, byte for byte, with the next
+planned request: equal, it takes the streamed reply; different, the speculation ends and the
+call goes live.
 
 Why this cannot change a grade:
 
