@@ -1,16 +1,14 @@
 """Hostile students against speculative batched calls (``grader.sandbox.speculation``): a
 worker that patches its own channel, lies in its replies or uses the time it is given gets
 exactly the outcome it gets with every call live."""
-import shutil
 import textwrap
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from small_course import graded_outcomes, write_course
 from grader.course.topics import get_topic
 from grader.grading.runner import grade_source
 from grader.grading.session import current_session, start_session
@@ -50,14 +48,9 @@ SIGNATURES = {"f": ["x"], "g": ["x"]}
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile-speculation") / "course"
-    for folder, files in {"exercises/steps": {"steps.py": STUB},
-                          "solutions/steps": {"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN}}.items():
-        (root / folder).mkdir(parents=True)
-        for name, text in files.items():
-            (root / folder / name).write_text(text)
-    shutil.copytree(ROOT / "templates", root / "templates")
-    return root
+    return write_course(tmp_path_factory.mktemp("hostile-speculation") / "course", "steps",
+                        exercises={"steps.py": STUB},
+                        solutions={"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN})
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +69,7 @@ def fresh_session():
 
 
 def outcomes(course, plans, source, *, speculate, monkeypatch):
-    with monkeypatch.context() as patch:
-        if not speculate:
-            patch.setattr(Submission, "expect_calls", lambda self, planned: None)
-        start_session()
-        result = grade_source(get_topic(course, "steps"), source, file="steps.py", plans=plans)
-    return [asdict(outcome) for outcome in result.outcomes]
+    return graded_outcomes(course, "steps", plans, source, speculate=speculate, monkeypatch=monkeypatch)
 
 
 def test_a_worker_reading_planned_requests_ahead_cannot_learn_the_expected_answer(course, plans, monkeypatch):

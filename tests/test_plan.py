@@ -1,12 +1,11 @@
 """Test plans: a topic's recorded examples are kept on disk, reused by later processes, and
 never trusted across a change of what they were made from."""
-import shutil
 from dataclasses import asdict
 
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from small_course import write_course
 from grader.course import fingerprint
 from grader.course.topics import get_topic
 from grader.grading import plan, replay, runner
@@ -50,15 +49,8 @@ WRONG_ON_LARGE_FIRST = "def mean(x):\n    return float(x.mean()) + (1.0 if x[0] 
 
 @pytest.fixture
 def course(tmp_path):
-    root = tmp_path / "course"
-    for folder, files in {"exercises/means": {"means.py": STUB, "test_means.py": PUBLIC},
-                          "solutions/means": {"means.py": REFERENCE,
-                                              "test_means_hidden.py": HIDDEN}}.items():
-        (root / folder).mkdir(parents=True)
-        for name, text in files.items():
-            (root / folder / name).write_text(text)
-    shutil.copytree(ROOT / "templates", root / "templates")
-    return root
+    return write_course(tmp_path / "course", "means", exercises={"means.py": STUB, "test_means.py": PUBLIC},
+                        solutions={"means.py": REFERENCE, "test_means_hidden.py": HIDDEN})
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,10 @@
 """Speculative batched calls: a test's planned calls go to the worker in one message, and no
 student, however their answers or state leave the reference's path, gets another outcome."""
-import shutil
-from dataclasses import asdict
 
 import pytest
 
 from conftest import ROOT
+from small_course import graded_outcomes, write_course
 from grader.course.topics import get_topic
 from grader.grading import planned_calls
 from grader.grading.runner import grade_source
@@ -107,14 +106,9 @@ def accumulate(x):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("speculation") / "course"
-    for folder, files in {"exercises/steps": {"steps.py": STUB, "test_steps.py": PUBLIC},
-                          "solutions/steps": {"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN}}.items():
-        (root / folder).mkdir(parents=True)
-        for name, text in files.items():
-            (root / folder / name).write_text(text)
-    shutil.copytree(ROOT / "templates", root / "templates")
-    return root
+    return write_course(tmp_path_factory.mktemp("speculation") / "course", "steps",
+                        exercises={"steps.py": STUB, "test_steps.py": PUBLIC},
+                        solutions={"steps.py": REFERENCE, "test_steps_hidden.py": HIDDEN})
 
 
 @pytest.fixture(scope="module")
@@ -133,14 +127,8 @@ def fresh_session():
 
 
 def outcomes(course, plans, source, *, speculate, monkeypatch, limits=None):
-    """Every field of every outcome, graded with or without speculation."""
-    with monkeypatch.context() as patch:
-        if not speculate:
-            patch.setattr(Submission, "expect_calls", lambda self, planned: None)
-        start_session()
-        result = grade_source(get_topic(course, "steps"), source, file="steps.py", plans=plans,
-                              limits=limits)
-    return [asdict(outcome) for outcome in result.outcomes]
+    return graded_outcomes(course, "steps", plans, source, speculate=speculate, monkeypatch=monkeypatch,
+                           limits=limits)
 
 
 def taken_from_batches(monkeypatch) -> list:
@@ -289,3 +277,26 @@ def test_a_rebuild_that_is_slower_than_the_live_calls_gives_up_within_twice_thei
         assert time.monotonic() - started < REPLAY_SLOWDOWN * 0.03 + limits.call_seconds + 1.0
         assert student._history == []  # given up: a fresh worker, as after a crash
         assert student.crashes == 0
+
+
+def batches_sent(monkeypatch) -> list:
+    sent, send = [], Submission._send_batch
+
+    def counted(self, speculation):
+        sent.append(len(speculation.planned))
+        return send(self, speculation)
+    monkeypatch.setattr(Submission, "_send_batch", counted)
+    return sent
+
+
+@pytest.mark.parametrize("cores, speculates", [(2, True), (1, False)])
+def test_a_batch_speculates_only_with_a_core_to_spare(course, tmp_path, monkeypatch, cores, speculates):
+    import os
+    from grader.batch.grade import run_batch
+    submissions = tmp_path / "submissions"
+    (submissions / "ada").mkdir(parents=True)
+    (submissions / "ada" / "steps.py").write_text(CORRECT)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    sent = batches_sent(monkeypatch)
+    run_batch(submissions, tmp_path / "out", course, jobs=1, progress=False)
+    assert bool(sent) is speculates

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import functools
 import multiprocessing
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class BatchJob:
     policy: Policy = Policy()
     handed_in: dict[tuple[str, str], SubmissionTime] = field(default_factory=dict)
     plans: Path | None = None  # test plans' folder (grader.grading.plan)
+    speculate: bool = True  # send planned calls ahead (only with a core to spare: grade_source)
 
     def late(self, result: StudentResult) -> dict[str, Penalty]:
         """The penalty of each of the student's topics handed in late (under a rule that takes points)."""
@@ -144,7 +146,7 @@ def prepare(job: BatchJob, student_dir: Path) -> StudentTask:
 def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
                  deadline: StudentDeadline | None = None) -> tuple[TopicResult, str | None]:
     options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline,
-               "plans": job.plans}
+               "plans": job.plans, "speculate": job.speculate}
     if submitted.error is not None:
         return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options), None
     try:
@@ -295,7 +297,8 @@ def run_batch(submissions: Path, out: Path, course: Path, *, topics: list[str] |
     except PolicyError as error:
         raise BatchError(str(error)) from None
     job = BatchJob(course, out, tuple(topics), limits or Limits(), seed, resume, policy,
-                   submission_times(submissions), plan.default_folder(out) if plans is None else plans)
+                   submission_times(submissions), plan.default_folder(out) if plans is None else plans,
+                   speculate=scheduler is None and jobs < (os.cpu_count() or 1))
     rows, run = [], RunLog()
     with tqdm(total=len(selected), desc="grading", unit="student", disable=not progress) as bar:
         results = _run_on_cluster(job, selected, scheduler) if scheduler else _run(job, selected, jobs)
