@@ -10,6 +10,21 @@ from grader.grading.runner import grade_source
 from grader.grading.session import start_session
 from grader.sandbox.submission import Submission
 
+# The "steps" topic of the speculation tests: its stub and its reference.
+STEPS_STUB = '''"""Steps."""
+
+
+def scale(x, a):
+    """Return a * x."""
+    raise NotImplementedError("scale")
+
+
+def accumulate(x):
+    """Return the running sums of the 1-d array x."""
+    raise NotImplementedError("accumulate")
+'''
+STEPS_REFERENCE = "import numpy as np\n\ndef scale(x, a):\n    return a * x\n\ndef accumulate(x):\n    return np.cumsum(x)\n"
+
 
 def write_course(root: Path, topic: str, *, exercises: dict[str, str], solutions: dict[str, str]) -> Path:
     """``root`` with exercises/<topic>/ and solutions/<topic>/ holding these files, and the

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from small_course import graded_outcomes, write_course
+from small_course import STEPS_REFERENCE, STEPS_STUB, graded_outcomes, write_course
 from grader.course.topics import get_topic
 from grader.grading.runner import grade_source
 from grader.grading.session import current_session, start_session
@@ -17,18 +17,7 @@ from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import StudentUnavailable, Submission, call_request
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
-STUB = '''"""Steps."""
-
-
-def scale(x, a):
-    """Return a * x."""
-    raise NotImplementedError("scale")
-
-
-def accumulate(x):
-    """Return the running sums of the 1-d array x."""
-    raise NotImplementedError("accumulate")
-'''
+STUB = STEPS_STUB
 # A test that hands a later call the reference's answer to an earlier one.
 HIDDEN = '''import numpy as np
 from grader.testing import expect_close, points
@@ -42,7 +31,7 @@ def test_accumulate_of_the_scaled_input(student, reference):
     expect_close(student.scale(x, 3.0), expected, "scale")
     expect_close(student.accumulate(expected), reference.accumulate(expected), "accumulate")
 '''
-REFERENCE = "import numpy as np\n\ndef scale(x, a):\n    return a * x\n\ndef accumulate(x):\n    return np.cumsum(x)\n"
+REFERENCE = STEPS_REFERENCE
 SIGNATURES = {"f": ["x"], "g": ["x"]}
 
 

@@ -4,7 +4,7 @@ student, however their answers or state leave the reference's path, gets another
 import pytest
 
 from conftest import ROOT
-from small_course import graded_outcomes, write_course
+from small_course import STEPS_REFERENCE, STEPS_STUB, graded_outcomes, write_course
 from grader.course.topics import get_topic
 from grader.grading import planned_calls
 from grader.grading.runner import grade_source
@@ -12,18 +12,7 @@ from grader.grading.session import current_session, start_session
 from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import Submission
 
-STUB = '''"""Steps."""
-
-
-def scale(x, a):
-    """Return a * x."""
-    raise NotImplementedError("scale")
-
-
-def accumulate(x):
-    """Return the running sums of the 1-d array x."""
-    raise NotImplementedError("accumulate")
-'''
+STUB = STEPS_STUB
 PUBLIC = '''from hypothesis import given
 from grader.strategies import arrays
 from grader.testing import expect_close, points
@@ -65,7 +54,7 @@ def test_accumulate_again_after_scaling(student, reference):
         x = np.arange(float(n))
         expect_close(student.accumulate(x), reference.accumulate(x), "accumulate")
 '''
-REFERENCE = "import numpy as np\n\ndef scale(x, a):\n    return a * x\n\ndef accumulate(x):\n    return np.cumsum(x)\n"
+REFERENCE = STEPS_REFERENCE
 CORRECT = ("import numpy as np\n\ndef scale(x, a):\n    return x * a\n\n"
            "def accumulate(x):\n    out = np.zeros_like(x)\n    total = 0.0\n"
            "    for i, v in enumerate(x):\n        total += v\n        out[i] = total\n    return out\n")
