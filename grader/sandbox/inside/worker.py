@@ -215,8 +215,8 @@ class Worker:
 
         The grader (``grader.sandbox.speculation``) sends the calls a test makes when the
         student answers like the reference, and checks each against what the test really
-        asks; a single live call is a batch of one. Each reply says whether the next one follows (``more``) and how far the capture
-        file had grown (``printed``). With ``stop_on_error`` (speculation) the batch stops
+        asks; a single live call is a batch of one. Each reply says whether the next one
+        follows (``more``) and how far the capture file had grown (``printed``). With ``stop_on_error`` (speculation) the batch stops
         after the first error, where a test usually stops too; without it (rebuilding a
         worker's state) every request runs, as it did live.
         """
@@ -242,7 +242,8 @@ class Worker:
         return {"ok": True, "student_cpu": self.student_cpu, "cpu": time.process_time()}
 
     def serve(self) -> None:
-        handlers = {"load": self.load, "call": self.call, "map": self.map, "stats": self.stats}
+        # Calls and maps arrive only inside a batch (a live call is a batch of one).
+        handlers = {"load": self.load, "stats": self.stats}
         while True:
             try:
                 request = self.channel.receive()
