@@ -4,10 +4,12 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from grader.course.topics import get_topic
 from grader.grading.runner import grade_source
-from grader.grading.session import start_session
+from grader.grading.session import current_session, start_session
 from grader.sandbox.submission import Submission
 
 # The "steps" topic of the speculation tests: its stub and its reference.
@@ -47,3 +49,19 @@ def graded_outcomes(course: Path, topic: str, plans: Path, source: str, *, specu
         result = grade_source(get_topic(course, topic), source, file=f"{topic}.py", plans=plans,
                               limits=limits)
     return [asdict(outcome) for outcome in result.outcomes]
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    """Each test starts as a new grading process would (nothing recorded or loaded); a module
+    imports this to use it."""
+    old = current_session()
+    start_session()
+    yield
+    start_session(old)
+
+
+def steps_plans(course: Path, folder: Path) -> Path:
+    """``folder`` with the steps topic's plan, made by grading its reference."""
+    grade_source(get_topic(course, "steps"), STEPS_REFERENCE, file="steps.py", plans=folder)
+    return folder

@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from small_course import STEPS_REFERENCE, STEPS_STUB, graded_outcomes, write_course
-from grader.course.topics import get_topic
-from grader.grading.runner import grade_source
-from grader.grading.session import current_session, start_session
+from small_course import (  # noqa: F401 (fresh_session is autouse)
+    STEPS_REFERENCE, STEPS_STUB, fresh_session, graded_outcomes, steps_plans, write_course)
 from grader.sandbox.inside import wire
 from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import StudentUnavailable, Submission, call_request
@@ -44,17 +42,7 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plans(course, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("plans")
-    grade_source(get_topic(course, "steps"), REFERENCE, file="steps.py", plans=folder)
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    old = current_session()
-    start_session()
-    yield
-    start_session(old)
+    return steps_plans(course, tmp_path_factory.mktemp("plans"))
 
 
 def outcomes(course, plans, source, *, speculate, monkeypatch):

@@ -5,12 +5,12 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from small_course import write_course
+from small_course import fresh_session, write_course  # noqa: F401 (fresh_session: autouse)
 from grader.course import fingerprint
 from grader.course.topics import get_topic
 from grader.grading import plan, replay, runner
 from grader.grading.runner import grade_source
-from grader.grading.session import current_session, start_session
+from grader.grading.session import start_session
 
 STUB = '''"""Means."""
 
@@ -51,15 +51,6 @@ WRONG_ON_LARGE_FIRST = "def mean(x):\n    return float(x.mean()) + (1.0 if x[0] 
 def course(tmp_path):
     return write_course(tmp_path / "course", "means", exercises={"means.py": STUB, "test_means.py": PUBLIC},
                         solutions={"means.py": REFERENCE, "test_means_hidden.py": HIDDEN})
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    """Each test starts as a new grading process would (nothing recorded or loaded)."""
-    old = current_session()
-    start_session()
-    yield
-    start_session(old)
 
 
 def grade(root, source, plans):

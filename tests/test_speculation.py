@@ -4,11 +4,12 @@ student, however their answers or state leave the reference's path, gets another
 import pytest
 
 from conftest import ROOT
-from small_course import STEPS_REFERENCE, STEPS_STUB, graded_outcomes, write_course
+from small_course import (  # noqa: F401 (fresh_session is autouse)
+    STEPS_REFERENCE, STEPS_STUB, fresh_session, graded_outcomes, steps_plans, write_course)
 from grader.course.topics import get_topic
 from grader.grading import planned_calls
 from grader.grading.runner import grade_source
-from grader.grading.session import current_session, start_session
+from grader.grading.session import start_session
 from grader.sandbox.launcher import Limits
 from grader.sandbox.submission import Submission
 
@@ -102,17 +103,7 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plans(course, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("plans")
-    grade_source(get_topic(course, "steps"), REFERENCE, file="steps.py", plans=folder)
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    old = current_session()
-    start_session()
-    yield
-    start_session(old)
+    return steps_plans(course, tmp_path_factory.mktemp("plans"))
 
 
 def outcomes(course, plans, source, *, speculate, monkeypatch, limits=None):
