@@ -78,9 +78,13 @@ def local_cost(function: Callable[..., Any], bind: Callable[[Params], tuple]) ->
     return lambda batch: [function(*bind(params)) for params in batch]
 
 
-def sandboxed_cost(student: Any, function: str, bind: Callable[[Params], tuple]) -> BatchedCost:
-    """A student's cost: every perturbation evaluated in one round trip to the sandbox."""
-    return lambda batch: student.map(function, [bind(params) for params in batch])
+def sandboxed_cost(student: Any, function: str, bind: Callable[[Params], tuple],
+                   only: int | None = None) -> BatchedCost:
+    """A student's cost: every perturbation evaluated in one round trip to the sandbox.
+
+    With ``only=i``, a tuple the function returns keeps just its element i, the rest None
+    (for a cost that reads the loss of ``(loss, grads)``, or the output of ``(out, cache)``)."""
+    return lambda batch: student.map(function, [bind(params) for params in batch], only)
 
 
 def _as_float(value: Any, label: str) -> float:

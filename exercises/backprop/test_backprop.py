@@ -34,7 +34,7 @@ def _check_layer_against_your_forward(student, layer, cases):
     for x, dout in cases:
         _, cache = _parts(getattr(student, f"{layer}_forward")(x), 2, f"{layer}_forward")
         dx = getattr(student, f"{layer}_backward")(dout, cache)
-        forward = sandboxed_cost(student, f"{layer}_forward", lambda p: (p["x"],))
+        forward = sandboxed_cost(student, f"{layer}_forward", lambda p: (p["x"],), only=0)
         expect_gradient({"x": dx}, vjp_cost(forward, dout, select=lambda v: v[0], label=f"your {layer}_forward"),
                         {"x": x}, what=f"{layer}_backward", against=f"sum(dout * your {layer}_forward)")
 
@@ -65,7 +65,7 @@ def test_affine_forward_flattens_each_sample_in_c_order(student):
 def _check_affine_against_your_forward(student, x, w, b, dout):
     _, cache = _parts(student.affine_forward(x, w, b), 2, "affine_forward")
     dx, dw, db = _parts(student.affine_backward(dout, cache), 3, "affine_backward")
-    forward = sandboxed_cost(student, "affine_forward", lambda p: (p["x"], p["w"], p["b"]))
+    forward = sandboxed_cost(student, "affine_forward", lambda p: (p["x"], p["w"], p["b"]), only=0)
     expect_gradient({"x": dx, "w": dw, "b": db},
                     vjp_cost(forward, dout, select=lambda v: v[0], label="your affine_forward"),
                     {"x": x, "w": w, "b": b}, what="affine_backward",
@@ -201,6 +201,6 @@ def test_two_layer_net_gradients_match_numerical_gradients_of_your_loss(student)
     if not isinstance(grads, dict) or sorted(grads) != sorted(PARAMS):
         fail("grads should be a dict with the keys W1, b1, W2, b2",
              hint="grads = {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}")
-    cost = vjp_cost(sandboxed_cost(student, "two_layer_net", lambda p: (p, X_NET, Y_NET, 0.1)), 1.0,
+    cost = vjp_cost(sandboxed_cost(student, "two_layer_net", lambda p: (p, X_NET, Y_NET, 0.1), only=0), 1.0,
                     select=lambda v: np.reshape(v[0], ()), label="your two_layer_net")
     expect_gradient(grads, cost, PARAMS, what="two_layer_net", against="your loss")

@@ -32,7 +32,7 @@ def call3(student, name, *args):
 def _first_of_each(student, function, bind):
     """The loss (first returned value) of your function at each parameter set, in one round trip."""
     def cost(batch):
-        values = student.map(function, [bind(params) for params in batch])
+        values = student.map(function, [bind(params) for params in batch], only=0)
         return [v[0] if isinstance(v, (tuple, list)) and len(v) == 3 else v for v in values]
     return cost
 

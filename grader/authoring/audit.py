@@ -107,10 +107,10 @@ class _Recorder(TrustedSubmission):
         self._note(function, args, kwargs)
         return super().call(function, *args, return_args=return_args, **kwargs)
 
-    def map(self, function: str, arglists: list[tuple]) -> list:
+    def map(self, function: str, arglists: list[tuple], only: int | None = None) -> list:
         for args in arglists:
             self._note(function, args, {})
-        return super().map(function, arglists)
+        return super().map(function, arglists, only)
 
 
 def calls_without_defaults(call: BatteryCall, function: Callable) -> list[BatteryCall]:

@@ -80,9 +80,9 @@ class RecordingSubmission(TrustedSubmission):
             result.value = _nudged(result.value)
         return result
 
-    def map(self, function: str, arglists: list[tuple]) -> list:
-        self._note(map_request(function, arglists))
-        values = super().map(function, arglists)
+    def map(self, function: str, arglists: list[tuple], only: int | None = None) -> list:
+        self._note(map_request(function, arglists, only))
+        values = super().map(function, arglists, only)
         return [_nudged(v) for v in values] if self.nudge else values
 
 

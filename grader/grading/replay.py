@@ -168,9 +168,9 @@ class BudgetedStudent:
         self._spend(1)
         return self._student.call(function, *args, **kwargs)
 
-    def map(self, function: str, arglists: list) -> list:
+    def map(self, function: str, arglists: list, only: int | None = None) -> list:
         self._spend(max(1, len(arglists) // 10))
-        return self._student.map(function, arglists)
+        return self._student.map(function, arglists, only)
 
     def __getattr__(self, name: str) -> Any:
         if name in getattr(self._student, "signatures", {}):

@@ -172,8 +172,40 @@ def call_request(function: str, parameters: list[str], args: tuple, kwargs: dict
              "callbacks": slots, "return_args": return_args}, callbacks)
 
 
-def map_request(function: str, arglists: list[tuple]) -> dict:
-    return {"op": "map", "function": function, "arglists": [list(a) for a in arglists]}
+def _shared_slots(arglists: list[tuple]) -> list[tuple[int, str | None]]:
+    """The argument slots that hold the same object in every list: a position, or an entry of
+    a dict at a position (a gradient check moves one parameter and passes the rest as is)."""
+    first = arglists[0] if arglists else ()
+    if len(arglists) < 2 or any(len(args) != len(first) for args in arglists):
+        return []
+    slots: list[tuple[int, str | None]] = []
+    for position, value in enumerate(first):
+        column = [args[position] for args in arglists[1:]]
+        if all(other is value for other in column):
+            slots.append((position, None))
+        elif type(value) is dict and all(type(other) is dict and list(other) == list(value)
+                                         for other in column):
+            slots += [(position, key) for key, entry in value.items()
+                      if all(other[key] is entry for other in column)]
+    return slots
+
+
+def map_request(function: str, arglists: list[tuple], only: int | None = None) -> dict:
+    """A map's request. What every argument list shares travels once (``shared``; its slots
+    are None in the lists), and the worker hands each call a copy of its own, so each call
+    receives what it would if every list travelled whole; ``only`` see ``Submission.map``."""
+    lists = [list(args) for args in arglists]
+    shared = []
+    for position, key in _shared_slots(arglists):
+        value = arglists[0][position]
+        shared.append([position, key, value if key is None else value[key]])
+        for args in lists:
+            if key is None:
+                args[position] = None
+            else:  # a copy of the test's dict, in its order, with the shared entry left out
+                args[position] = {name: None if name == key else entry
+                                  for name, entry in args[position].items()}
+    return {"op": "map", "function": function, "arglists": lists, "shared": shared, "only": only}
 
 
 def _exit_reason(returncode: int | None, limits: Limits) -> str:
@@ -641,12 +673,16 @@ class Submission:
             self._raise_for(function, reply)
         return CallResult(reply.get("value"), reply.get("warnings", []), reply.get("args_after", []))
 
-    def map(self, function: str, arglists: list[tuple]) -> list:
-        """Evaluate ``function`` on many argument tuples in one round trip (for gradient checks)."""
+    def map(self, function: str, arglists: list[tuple], only: int | None = None) -> list:
+        """Evaluate ``function`` on many argument tuples in one round trip (for gradient checks).
+
+        With ``only``, a returned tuple or list comes back with only that element, the others
+        None (``wire.only_element``): a cost that reads one part of what the function returns
+        (the loss of ``(loss, dW, db)``) does not pay for the rest to travel."""
         self._prepare(function)  # last_call stays the test's own call: map is the grader's probing
         seconds = self.limits.call_seconds * max(1, len(arglists) / 20)
         try:
-            reply = self._answer(map_request(function, arglists), seconds, function)
+            reply = self._answer(map_request(function, arglists, only), seconds, function)
         except WorkerFailed as error:
             if isinstance(error, WorkerTimedOut):
                 self.timed_out[function] = f"did not return within {seconds:g} s"
@@ -757,8 +793,9 @@ class TrustedSubmission:
         return CallResult(self._copy(value), [f"{w.category.__name__}: {w.message}" for w in caught],
                           [self._copy(a) for a in args if not callable(a)] if return_args else [])
 
-    def map(self, function: str, arglists: list[tuple]) -> list:
-        return [self._copy(getattr(self.module, function)(*args)) for args in arglists]
+    def map(self, function: str, arglists: list[tuple], only: int | None = None) -> list:
+        return [self._copy(wire.only_element(getattr(self.module, function)(*map(self._copy, args)), only))
+                for args in arglists]
 
     def __getattr__(self, name: str) -> Callable:
         if name.startswith("_") or name not in self.signatures:

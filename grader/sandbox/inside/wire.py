@@ -218,3 +218,14 @@ def frame_length(prefix: bytes) -> int:
     """Body length announced by the 8-byte prefix of a frame."""
     (body_length,) = struct.unpack("<Q", prefix)
     return body_length
+
+
+def only_element(value, index):
+    """What a map with ``only=index`` sends back for one call's ``value``: a tuple or list of
+    more than ``index`` elements keeps that one, the others None, so a cost that reads one part
+    of what a function returns does not move the rest; any other value (or index None) as is."""
+    if index is None or not isinstance(value, (tuple, list)) or len(value) <= index:
+        return value
+    kept = [None] * len(value)
+    kept[index] = value[index]
+    return tuple(kept) if isinstance(value, tuple) else kept

@@ -9,6 +9,7 @@ function returned", which the student controls anyway.
 
 Standard library and numpy only; this file is copied into the sandbox as is.
 """
+import copy
 import linecache
 import os
 import sys
@@ -109,6 +110,15 @@ def describe_exception(error: BaseException, filename: str) -> dict:
             "traceback": student_trace}
 
 
+def fresh_copy(value):
+    """A copy of a decoded value that shares nothing with it, as a second decoding would be."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+        return value
+    return copy.deepcopy(value)
+
+
 class Worker:
     def __init__(self, channel: Channel):
         self.channel = channel
@@ -194,15 +204,23 @@ class Worker:
         return reply
 
     def map(self, request) -> dict:
+        """``function`` on each argument list, with its own copy of what the lists share."""
         function = self.function(request["function"])
         if function is None:
             return {"ok": False, "kind": "missing", "message": request["function"]}
+        shared, only = request.get("shared", []), request.get("only")
         values = []
         started = time.process_time()
         try:
             for args in request["arglists"]:
+                args = list(args)
+                for position, key, value in shared:
+                    if key is None:
+                        args[position] = fresh_copy(value)
+                    else:
+                        args[position][key] = fresh_copy(value)
                 try:
-                    values.append(function(*args))
+                    values.append(wire.only_element(function(*args), only))
                 except BaseException as error:  # noqa: BLE001
                     return describe_exception(error, self.filename)
         finally:
