@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy
 
+from grader.sandbox.pipes import FrameReader, FrameWriter
+
 WORKER_DIR = Path(__file__).resolve().parent / "inside"  # the files copied into the sandbox
 WORKER_FILES = ("forkserver.py", "worker.py", "wire.py", "confine.py")
 SANDBOX_WORKER_DIR = "/grader"
@@ -381,9 +383,17 @@ class SandboxedProcess:
     server: ForkServer
     pid: int
     request_fd: int  # the grader writes requests here (non-blocking: every write has a deadline)
-    reply_fd: int  # and reads replies here
+    reply_fd: int  # and reads replies here (non-blocking too)
     capture: object  # the file receiving the student's stdout and stderr
     closed: bool = False
+    # The only reader and writer of the two fds: the reader's read-ahead is this worker's and
+    # goes with it.
+    replies: FrameReader = field(init=False)
+    requests: FrameWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.replies = FrameReader(self.reply_fd)
+        self.requests = FrameWriter(self.request_fd)
 
     def exit_status(self, timeout: float) -> int | None:
         """The exit status (-signal when killed), or None if it is still running after ``timeout``.
@@ -413,7 +423,10 @@ def start_worker(limits: Limits) -> SandboxedProcess:
         server = _take_server()
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
+        # The grader's ends only: each end of a pipe is its own open file description, so the
+        # worker's blocking reads and writes are unchanged.
         os.set_blocking(request_write, False)
+        os.set_blocking(reply_read, False)
         capture = tempfile.TemporaryFile()
         try:
             reply = server.request({"op": "spawn", "limits": asdict(limits)},

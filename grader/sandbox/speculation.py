@@ -39,14 +39,13 @@ the time.
 from __future__ import annotations
 
 import os
-import select
 import threading
 import time
 from dataclasses import dataclass, field
 
 from grader.sandbox.inside import wire
+from grader.sandbox.pipes import POLL_SECONDS, FrameReader, FrameWriter
 
-POLL_SECONDS = 0.2  # how often the reader looks whether it was told to stop
 MAX_HELD_BYTES = 256 * 2**20  # replies read ahead of the test, at most, before the next request
 
 
@@ -81,14 +80,15 @@ class ReplyStream:
     request may carry what the test computed from the reference (the expected answer to an
     earlier call), which the worker must not read before it has answered that call. The
     reader stops after a reply that says no more follow, after ``count`` replies, at the
-    first unreadable frame, or when ``stop`` is called; it never reads past its batch, so the
-    channel is the live one's again once it is done. It holds at most ``MAX_HELD_BYTES`` of
-    replies the test has not taken before it sends the next request."""
+    first unreadable frame, or when ``stop`` is called; it never takes a frame past its batch
+    (bytes read ahead stay in the worker's ``FrameReader``), so the channel is the live one's
+    again once it is done. It holds at most ``MAX_HELD_BYTES`` of replies the test has not
+    taken before it sends the next request."""
 
-    fd: int
+    replies: FrameReader  # the worker's, read by this stream's thread only until it ends
     count: int
     sent_at: float  # when the header and request 0 were sent (by the caller)
-    request_fd: int = -1
+    requests: FrameWriter  # the worker's; requests 1.. are written by this stream's thread
     frames: list[bytes] = field(default_factory=list)  # all ``count`` requests; 1.. are sent here
     write_seconds: float = 0.0  # how long writing one request may take
     capture_fd: int | None = None  # the worker's capture file, measured at each arrival
@@ -103,21 +103,8 @@ class ReplyStream:
         self._thread = threading.Thread(target=self._read_all, name="grader-reply-stream", daemon=True)
         self._thread.start()
 
-    def _read_exactly(self, count: int) -> bytes:
-        chunks = []
-        while count:
-            poller = select.poll()
-            poller.register(self.fd, select.POLLIN)
-            if not poller.poll(POLL_SECONDS * 1000):
-                if self._stopping:
-                    raise EOFError
-                continue
-            chunk = os.read(self.fd, min(count, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            count -= len(chunk)
-        return b"".join(chunks)
+    def _stopped(self) -> bool:
+        return self._stopping
 
     def _printed(self) -> int:
         return 0 if self.capture_fd is None else os.fstat(self.capture_fd).st_size
@@ -132,31 +119,18 @@ class ReplyStream:
             started = time.monotonic()
             self._started.append(started)
             self._ready.notify_all()
-        view = memoryview(self.frames[index])
-        deadline = started + self.write_seconds
-        while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RequestStalled
-            if self._stopping:
-                raise EOFError
-            poller = select.poll()
-            poller.register(self.request_fd, select.POLLOUT)
-            if not poller.poll(min(remaining, POLL_SECONDS) * 1000):
-                continue
-            try:
-                view = view[os.write(self.request_fd, view):]
-            except BlockingIOError:
-                continue
+        try:
+            self.requests.write(self.frames[index], started + self.write_seconds, self._stopped)
+        except TimeoutError:
+            raise RequestStalled from None
 
     def _read_all(self) -> None:
         for index in range(self.count):
             try:
-                length = wire.frame_length(self._read_exactly(8))
-                if length > wire.MAX_FRAME_BYTES:
-                    raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
-                message = wire.decode(self._read_exactly(length))
-                arrival = _Arrival(time.monotonic(), message, size=length, printed=self._printed())
+                # No deadline: the test's take() times the call out; stop() ends the wait.
+                body = self.replies.read_frame(None, self._stopped)
+                message = wire.decode(body)
+                arrival = _Arrival(time.monotonic(), message, size=len(body), printed=self._printed())
             except (EOFError, OSError, wire.WireError, KeyError, TypeError, ValueError) as error:
                 arrival = _Arrival(time.monotonic(), failure=error)  # what a live read catches
             # Read before the test can take the reply (taking lets go of the message).

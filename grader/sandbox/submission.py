@@ -9,7 +9,6 @@ of shrinking; errors raised by the student's function are ``StudentError``.
 from __future__ import annotations
 
 import os
-import select
 import signal
 import time
 import warnings
@@ -363,8 +362,8 @@ class Submission:
         stream = None
         try:
             self._write_bytes(header + requests[0], sent_at + self.limits.call_seconds)
-            stream = ReplyStream(self._worker.reply_fd, len(requests), sent_at,
-                                 self._worker.request_fd, requests, self.limits.call_seconds)
+            stream = ReplyStream(self._worker.replies, len(requests), sent_at,
+                                 self._worker.requests, requests, self.limits.call_seconds)
             for index in range(len(requests)):
                 seconds = deadline - time.monotonic()
                 if seconds <= 0:
@@ -393,50 +392,14 @@ class Submission:
                 + (f"\n{trace}" if trace else "") + "\nNothing in this topic could be graded.")
 
     # -- framing ---------------------------------------------------------------
-    def _wait(self, fd: int, event: int, deadline: float) -> None:
-        """Wait until ``fd`` is ready for ``event``; TimeoutError at ``deadline``.
-
-        Every read and write on a worker's pipes goes through here, so a worker that stops
-        reading or writing can hold the grader no longer than the call's deadline."""
-        timeout = deadline - time.monotonic()
-        if timeout <= 0:
-            raise TimeoutError
-        poller = select.poll()
-        poller.register(fd, event)
-        if not poller.poll(timeout * 1000):
-            raise TimeoutError
-
-    def _read_exactly(self, count: int, deadline: float) -> bytes:
-        fd = self._worker.reply_fd
-        chunks, remaining = [], count
-        while remaining:
-            self._wait(fd, select.POLLIN, deadline)
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
-
-    def _write_frame(self, message, deadline: float) -> None:
-        """Send one frame on the non-blocking request pipe, within ``deadline``."""
-        self._write_bytes(wire.encode(message), deadline)
-
+    # Every read and write on a worker's pipes goes through its FrameReader and FrameWriter
+    # (grader.sandbox.pipes), so a worker that stops reading or writing can hold the grader no
+    # longer than the call's deadline.
     def _write_bytes(self, data: bytes, deadline: float) -> None:
-        fd = self._worker.request_fd
-        view = memoryview(data)
-        while view:
-            self._wait(fd, select.POLLOUT, deadline)
-            try:
-                view = view[os.write(fd, view):]
-            except BlockingIOError:
-                continue
+        self._worker.requests.write(data, deadline)
 
     def _read_frame(self, deadline: float):
-        length = wire.frame_length(self._read_exactly(8, deadline))
-        if length > wire.MAX_FRAME_BYTES:
-            raise wire.WireError(f"more than {wire.MAX_FRAME_BYTES // 2**20} MiB of data")
-        return wire.decode(self._read_exactly(length, deadline))
+        return wire.decode(self._worker.replies.read_frame(deadline))
 
     def _fail_worker(self, reason: str, kind: type[WorkerFailed] = WorkerFailed) -> WorkerFailed:
         server_alive = self._worker.server.alive
@@ -499,7 +462,7 @@ class Submission:
             except Exception as error:  # grader code on checked arguments: its type is enough
                 reply = {"ok": False, "message": f"{served.name} failed ({type(error).__name__})"}
         try:
-            self._write_frame(reply, deadline)
+            self._write_bytes(wire.encode(reply), deadline)
         except TimeoutError:
             raise _Stalled from None
 
@@ -576,8 +539,8 @@ class Submission:
             raise self._fail_worker("", WorkerStalled) from None
         except (BrokenPipeError, OSError):
             raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
-        speculation.stream = ReplyStream(self._worker.reply_fd, len(speculation.planned), sent_at,
-                                         self._worker.request_fd, speculation.planned,
+        speculation.stream = ReplyStream(self._worker.replies, len(speculation.planned), sent_at,
+                                         self._worker.requests, speculation.planned,
                                          self.limits.call_seconds, self._worker.capture.fileno())
 
     def _take(self, speculation: Speculation, seconds: float, doing: str) -> dict:
