@@ -63,8 +63,8 @@ def frame_body(header: bytes, payload: bytes = b"") -> bytes:
     (b"", "too short"),
     (frame_body(b"{"), "malformed frame"),
     (struct.pack("<I", 99) + b"{}", "overruns"),
-    (frame_body(b'{"__ndarray__": {"dtype": "<f8", "shape": [4]}}', b"\0" * 8), "truncated"),
-    (frame_body(b'{"__ndarray__": {"dtype": "|O", "shape": [1]}}', b"\0" * 8), "dtype"),
+    (frame_body(b'{"__ndarray__": ["<f8", 4]}', b"\0" * 8), "truncated"),
+    (frame_body(b'{"__ndarray__": ["|O", 1]}', b"\0" * 8), "dtype"),
     (frame_body(b'{"__pickle__": 1}'), "unknown tag"),
 ])
 def test_malformed_frames_raise_wire_errors(body, reason):
