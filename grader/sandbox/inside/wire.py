@@ -109,6 +109,8 @@ def _encode_fast(value, blobs: list, depth: int, atoms: frozenset):
         return {"__tuple__": [v if type(v) in atoms else _encode_fast(v, blobs, depth, atoms) for v in value]}
     if kind is float:
         return value if value - value == 0.0 else {"__float__": repr(value)}  # inf - inf is nan
+    if kind is np.float64:  # what numpy's reductions return; a float subclass, sent as a float
+        return _encode_float(value)
     if kind in _ATOMS:
         return value
     return _encode_value(value, blobs, depth)
