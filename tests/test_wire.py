@@ -113,6 +113,11 @@ def test_strings_and_ints_over_the_limits_are_refused_on_encode():
         wire.encode({"a": [2**1100]})
 
 
+def test_an_int_of_more_digits_than_str_writes_is_refused_as_too_large():
+    with pytest.raises(wire.WireError, match="an integer of about 5000 digits"):
+        wire.encode({"a": [10**5000]})
+
+
 def decode_header(header: str, payload: bytes = b""):
     return wire.decode(frame_body(header.encode(), payload))
 

@@ -157,7 +157,7 @@ def _encode_value(value, blobs: list, depth: int = 0):
 
 def _encode_float(value: float):
     if math.isfinite(value):
-        return float(value)
+        return value  # json writes a float subclass as float.__repr__ writes it
     return {"__float__": repr(float(value))}  # repr(np.float64(inf)) is 'np.float64(inf)'
 
 
@@ -190,10 +190,10 @@ def encode(value) -> bytes:
     try:
         try:
             header = "".join(_dumps(_encode_fast(value, blobs, 0, _ATOMS), 0))
-        except ValueError:  # a non-finite float
+        except ValueError:  # a non-finite float (or an int of more digits than str() writes)
             blobs = []
             header = "".join(_dumps(_encode_fast(value, blobs, 0, _ATOMS_BUT_FLOAT), 0))
-    except WireError:  # the first error _encode_value meets is the one to report
+    except (WireError, ValueError):  # the first error _encode_value meets is the one to report
         blobs = []
         header = "".join(_dumps(_encode_value(value, blobs), 0))
     header = header.encode()  # ASCII: json escaped the rest
