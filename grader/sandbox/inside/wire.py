@@ -228,6 +228,8 @@ class _Decoder:
             (tag,) = obj
             if tag == "__ndarray__":
                 return self.array(obj[tag])
+            if tag == "__tuple__" and type(obj[tag]) is list:
+                return tuple(obj[tag])
             if tag[:2] == "__":
                 return self.tagged(tag, obj[tag])
             return obj
