@@ -21,7 +21,7 @@ def test_an_array_travels_as_its_c_ordered_bytes_after_the_header(array):
     frame = wire.encode(array)
     body_length, header_length = struct.unpack_from("<QI", frame)
     header = json.loads(frame[12:12 + header_length])
-    assert header == {"__ndarray__": {"dtype": array.dtype.str, "shape": list(array.shape)}}
+    assert header == {"__ndarray__": [array.dtype.str, *array.shape]}
     assert frame[12 + header_length:] == np.ascontiguousarray(array).tobytes()
     assert body_length == len(frame) - 8
 

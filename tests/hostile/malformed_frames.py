@@ -1,7 +1,7 @@
 """Frames the grader's reader does not expect: a JSON header nested 100 000 deep (RecursionError
-in json.loads) and an empty array of shape (0, 10**30) (OverflowError in reshape). Neither is
-among the errors Submission._expect turns into a failed worker, so they leave the framing
-layer as grader errors ("the grader could not complete this check")."""
+in json.loads) and an empty array of shape (0, 10**30) (an error in numpy's array
+constructor). wire.decode turns both into WireErrors, so that neither leaves the framing layer
+as a grader error ("the grader could not complete this check")."""
 import gc
 import struct
 
@@ -28,5 +28,5 @@ def linear_cost(X, y, w, b, lam):
 
 
 def logistic_cost(X, y, w, b, lam):
-    _send_raw(b'{"__ndarray__": {"dtype": "<f8", "shape": [0, 1000000000000000000000000000000]}}')
+    _send_raw(b'{"__ndarray__": ["<f8", 0, 1000000000000000000000000000000]}')
     return 0.0

@@ -13,7 +13,7 @@ def _install() -> None:
 
             def sending(message, send=send, channel=thing):
                 if isinstance(message, dict) and message.get("value") == 2:
-                    header = json.dumps({"__ndarray__": {"shape": [1]}}).encode()
+                    header = json.dumps({"__ndarray__": [1]}).encode()
                     os.write(channel.reply_fd, struct.pack("<QI", 4 + len(header), len(header)) + header)
                     return True
                 return send(message)
