@@ -358,13 +358,16 @@ def decode(body: bytes):
     # header: only a header that could break a limit needs its value walked after parsing.
     walk = header.count(b"[") + header.count(b"{") > MAX_DEPTH + 1
     strings = header_length > MAX_STRING_CHARS
-    decoder = _decoder(_has_digit_run(header, _MAX_INT_DIGITS + 1))
+    # json.loads's own choice of encoding, which is UTF-8 for any header encode writes. The
+    # digit-run scan reads ASCII digits as bytes: in a UTF-16 or UTF-32 header each digit is
+    # followed by NULs, so there every int is parsed through the guard.
+    utf8 = header[:1] in (b"{", b"[") and header[1:2] != b"\0"
+    decoder = _decoder(not utf8 or _has_digit_run(header, _MAX_INT_DIGITS + 1))
     decoder.body = view
     decoder.offset = 4 + header_length
     try:
         try:
-            # json.loads's own choice of encoding, which is UTF-8 for any header encode writes
-            if header[:1] in (b"{", b"[") and header[1:2] != b"\0":
+            if utf8:
                 text = header.decode("utf-8", "surrogatepass")
             else:
                 text = header.decode(json.detect_encoding(header), "surrogatepass")
