@@ -652,7 +652,12 @@ class Submission:
             raise StudentUnavailable(f"{function}: {error}") from None
         if not reply.get("ok"):
             self._raise_for(function, reply)
-        return reply["values"]
+        values = reply.get("values")
+        if not isinstance(values, list) or len(values) != len(arglists):  # the worker's word
+            error = self._fail_worker("the grader could not read its reply (not one value per "
+                                      "argument list)")
+            raise StudentUnavailable(f"{function}: {error}")
+        return values
 
     def worker_stats(self) -> dict | None:
         """What the live worker says of its CPU time (benchmarks only: the student's code could
