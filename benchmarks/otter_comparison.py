@@ -69,6 +69,8 @@ def assign(topics: list[str], folder: Path) -> dict[str, tuple[Path, Path]]:
         work = folder / "otter" / topic
         work.mkdir(parents=True)
         shutil.copy(folder / "nb" / "master" / f"{topic}.ipynb", work)
+        for wheel in (folder / "nb" / "master").glob("*.whl"):  # the grader, which the config names
+            shutil.copy(wheel, work)
         run([str(BIN / "otter"), "assign", f"{topic}.ipynb", "dist"], cwd=work)
         assigned[topic] = (next((work / "dist" / "autograder").glob("*.zip")),
                            work / "dist" / "student" / f"{topic}.ipynb")

@@ -145,6 +145,70 @@ def test_the_worker_runs_ahead_no_further_than_the_replies_held_for_the_test_all
             assert len(student.f(x)) == 2_000
 
 
+def test_closing_a_submission_stops_its_reply_reader_before_its_pipes_close(monkeypatch):
+    """A reader still running once the fds close could read a later worker's pipe, which the
+    kernel may give the same fd number."""
+    import os
+    source = """
+        import time
+        def f(x):
+            time.sleep(0.3)
+            return x
+    """
+    student = submission(source, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20))
+    student.start()
+    student.expect_calls(planned(*[("f", (x,)) for x in range(4)]))
+    assert student.f(0) == 0  # f(1) is now being answered ahead
+    reader, reply_fd = student._speculation.stream._thread, student._worker.reply_fd
+    alive_at_close, close = [], os.close
+
+    def noting_close(fd):
+        if fd == reply_fd:
+            alive_at_close.append(reader.is_alive())
+        close(fd)
+
+    monkeypatch.setattr(os, "close", noting_close)
+    student.close()
+    assert alive_at_close == [False]
+
+
+def test_replies_of_empty_containers_count_as_what_they_hold_once_decoded(monkeypatch):
+    """A frame of empty dicts is small on the pipe and about 24 times larger decoded: it is
+    held at what it decodes to, so small frames cannot fill the grader's memory either."""
+    from grader.sandbox import speculation
+    monkeypatch.setattr(speculation, "MAX_HELD_BYTES", 100_000)
+    source = """
+        def f(x):
+            print("called")
+            return [{} for _ in range(5_000)]
+    """
+    with submission(source, Limits(call_seconds=2.0, load_seconds=5.0, cpu_seconds=20)) as student:
+        student.start()
+        student.expect_calls(planned(*[("f", (x,)) for x in range(6)]))
+        student.f(0)
+        time.sleep(1.0)  # a 15 kB frame held as 480 kB: the worker answers f(1), then waits
+        assert student._captured(0)[0].count(b"called") == 2
+        for x in range(1, 6):
+            assert len(student.f(x)) == 5_000
+
+
+@pytest.mark.parametrize("element", ["[]", "{}", '{"a":0}', "0.5", '""', '{"__ndarray__":["<f8",0]}',
+                                     '{"__ndarray__":["|b1",0,0]}', "123456789012345678901"])
+def test_a_held_reply_is_counted_at_no_less_than_it_decodes_to(element):
+    import tracemalloc
+    from grader.sandbox.speculation import held_size
+    header = ("[" + ",".join([element] * 20_000) + "]").encode()
+    body = len(header).to_bytes(4, "little") + header
+    tracemalloc.start()
+    try:
+        value = wire.decode(body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(value) == 20_000
+    assert held_size(body) >= peak
+
+
 def test_output_shown_for_a_test_that_stopped_ends_where_the_grader_sent_the_next_request():
     """The worker's ``printed`` is its word; what it printed after the grader sent a request
     the test never took is not the test's output, whatever it claims."""

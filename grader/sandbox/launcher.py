@@ -23,6 +23,7 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy
 
@@ -402,19 +403,27 @@ class SandboxedProcess:
         return self.server.request({"op": "status", "pid": self.pid, "timeout": timeout},
                                    timeout=timeout + 10)["status"]
 
-    def kill(self) -> None:
-        """Kill the child and whatever it started; the server then serves the next student."""
+    def kill(self, before_closing: Callable[[], None] | None = None) -> None:
+        """Kill the child and whatever it started; the server then serves the next student.
+
+        ``before_closing`` runs once the child is dead and before this side's pipes close: a
+        thread still reading them is stopped there, so it never reads an fd number that a
+        later worker's pipe has been given."""
         if self.closed:
             return
         self.closed = True
-        for fd in (self.request_fd, self.reply_fd):
-            os.close(fd)
-        self.capture.close()
         try:
             self.server.request({"op": "kill", "pid": self.pid})
             _idle_servers.append(self.server)
         except ServerFailed:
             pass
+        try:
+            if before_closing is not None:
+                before_closing()
+        finally:
+            for fd in (self.request_fd, self.reply_fd):
+                os.close(fd)
+            self.capture.close()
 
 
 def start_worker(limits: Limits) -> SandboxedProcess:

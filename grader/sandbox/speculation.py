@@ -47,6 +47,17 @@ from grader.sandbox.inside import wire
 from grader.sandbox.pipes import POLL_SECONDS, FrameReader, FrameWriter
 
 MAX_HELD_BYTES = 256 * 2**20  # replies read ahead of the test, at most, before the next request
+# What one byte of a frame's JSON header can become once decoded: at most 26 bytes at peak
+# (measured: "[{},{},...]" and '[{"a":0},...]'; empty lists 23, floats 10, zero-size arrays
+# 7). Array data is copied once, byte for byte. A held reply counts as its arrays plus this
+# many times its header, so a worker cannot fill the grader with small frames of empty dicts.
+HEADER_EXPANSION = 32
+
+
+def held_size(body: bytes | bytearray) -> int:
+    """An upper bound on the memory a decoded reply holds: see ``HEADER_EXPANSION``."""
+    header = int.from_bytes(body[:4], "little") if len(body) >= 4 else 0
+    return len(body) + (HEADER_EXPANSION - 1) * min(header, len(body))
 
 
 class StreamFailed(Exception):
@@ -62,7 +73,7 @@ class _Arrival:
     at: float  # time.monotonic() when the whole frame had been read
     message: object = None
     failure: BaseException | None = None
-    size: int = 0  # the frame's bytes, held until the test takes it
+    size: int = 0  # what the decoded reply may hold (``held_size``) until the test takes it
     printed: int = 0  # the capture file's size then, before the next request was sent
 
 
@@ -130,7 +141,7 @@ class ReplyStream:
                 # No deadline: the test's take() times the call out; stop() ends the wait.
                 body = self.replies.read_frame(None, self._stopped)
                 message = wire.decode(body)
-                arrival = _Arrival(time.monotonic(), message, size=len(body), printed=self._printed())
+                arrival = _Arrival(time.monotonic(), message, size=held_size(body), printed=self._printed())
             except (EOFError, OSError, wire.WireError, KeyError, TypeError, ValueError) as error:
                 arrival = _Arrival(time.monotonic(), failure=error)  # what a live read catches
             # Read before the test can take the reply (taking lets go of the message).

@@ -255,11 +255,12 @@ class Submission:
 
     # -- lifecycle -------------------------------------------------------------
     def close(self) -> None:
+        stream = self._speculation.stream if self._speculation is not None else None
         if self._worker is not None:
-            self._worker.kill()
+            self._worker.kill(before_closing=stream.stop if stream is not None else None)
             self._worker = None
-        if self._speculation is not None and self._speculation.stream is not None:
-            self._speculation.stream.stop()  # its pipe has closed: the reader ends
+        elif stream is not None:
+            stream.stop()
         self._speculation = None
 
     def __enter__(self) -> "Submission":
@@ -373,9 +374,9 @@ class Submission:
                     raise StreamFailed(wire.WireError("an unexpected reply"))
             self._history, self._history_bytes = list(answered), sum(len(r) for r in requests)
         except (TimeoutError, StreamFailed, OSError):
+            if stream is not None and self._worker is not None:
+                self._worker.kill(before_closing=stream.stop)
             self.close()
-            if stream is not None:
-                stream.stop()
             self._ensure_worker()
         else:
             stream.stop()

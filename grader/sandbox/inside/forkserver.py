@@ -22,6 +22,7 @@ can read). A spawn request carries the child's pipe ends as SCM_RIGHTS
 descriptors. Standard library and numpy only; this file is copied into the
 sandbox as is.
 """
+import gc
 import json
 import os
 import select
@@ -94,6 +95,9 @@ class Server:
         # Children cycle through the server's uids, so nothing of one is owned by the next.
         uid = self.config["uid_base"] + self.spawned % self.config["uids"]
         scratch = self._scratch_for_child(uid)
+        # Objects the server holds (numpy's, the modules') move out of the collector's reach: a
+        # child's collections then neither walk them nor copy the pages their headers are on.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             self.become_worker(request, fds, uid, scratch)  # never returns
