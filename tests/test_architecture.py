@@ -2,7 +2,8 @@
 
 grader/course (the course as files) is the bottom; grading runs tests; sandbox/ runs student
 code, and sandbox/inside/ is copied into the sandbox as plain files; outputs render the result
-model; batch and authoring put it together; cli.py is only the command.
+model; batch and authoring put it together; commands/ runs each command from its arguments;
+cli.py only parses them, and imports a command's module when that command runs.
 """
 import ast
 import subprocess
@@ -50,7 +51,7 @@ def _room(room: str) -> dict[str, set[str]]:
 
 def test_the_rooms_are_found_by_the_architecture_test():
     for room in ("course", "grading", "sandbox", "sandbox.inside", "outputs", "batch", "authoring",
-                 "collect"):
+                 "collect", "commands"):
         assert _room(room), room
 
 
@@ -102,6 +103,39 @@ def test_nothing_in_the_package_imports_the_command_line_but_main():
     for name, imports in MODULES.items():
         if name not in ("grader.__main__", "grader.cli"):
             assert not any(_within(i, "grader.cli") for i in imports), name
+
+
+def test_nothing_in_the_package_imports_the_commands_but_the_command_line_and_the_commands():
+    for name, imports in MODULES.items():
+        if name != "grader.cli" and not _within(name, "grader.commands"):
+            assert not any(_within(i, "grader.commands") for i in imports), name
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules loaded once ``code`` has run in a fresh Python (``code`` prints nothing)."""
+    code += "\nimport sys\nprint(*sys.modules, sep='\\n')"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return set(result.stdout.split())
+
+
+def _within_any(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(_within(m, p) for p in packages))
+
+
+def test_importing_the_command_line_loads_none_of_the_commands_heavy_dependencies():
+    # Every `grader check` and Gradescope's `grader grade-one` start by importing grader.cli.
+    heavy = ("hypothesis", "nbformat", "grader.authoring", "grader.outputs.class_report")
+    assert _within_any(_modules_after("import grader.cli"), heavy) == []
+
+
+def test_grader_check_imports_no_grader_authoring_module():
+    stub = ROOT / "exercises" / "regularization" / "regularization.py"
+    code = ("import contextlib, io\nfrom grader.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['check', 'regularization', {str(stub)!r}]) == 1  # the stub fails: check ran")
+    assert _within_any(_modules_after(code), ("grader.authoring",)) == []
 
 
 @pytest.mark.parametrize("module", ["grader.otter_adapter", "grader.notebook_checks"])

@@ -110,7 +110,8 @@ def test_gradescopes_time_format_is_read():
 
 
 def test_grade_takes_course_toml_limits_unless_the_command_line_gives_them(tmp_path):
-    from grader.cli import _limits, build_parser
+    from grader.cli import build_parser
+    from grader.commands.arguments import grading_limits as _limits
     (tmp_path / "course.toml").write_text("[limits]\ncall_seconds = 2.5\nstudent_seconds = 99\n")
     default = build_parser().parse_args(["grade", "S", "--out", "O"])
     given = build_parser().parse_args(["grade", "S", "--out", "O", "--call-timeout", "7"])

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from grader.audit_defaults import DEFAULT_MAX_MUTANTS, DEFAULT_SEED
 from grader.authoring.mutants import Mutant, generate_mutants, sample_mutants, unified_diff
 from grader.course.topics import Topic, reference_path
 from grader.grading import hypothesis_glue
@@ -36,8 +37,6 @@ from grader.sandbox.submission import TrustedSubmission
 __all__ = ["BatteryCall", "AuditReport", "Survivor", "audit_topic", "build_battery",
            "calls_without_defaults", "disagreement", "format_report", "format_table"]
 
-DEFAULT_MAX_MUTANTS = 120
-DEFAULT_SEED = 0
 # Hypothesis seeds whose draws join the recorded examples (None: the graded examples themselves).
 BATTERY_SEEDS: tuple[int | None, ...] = (None, 1, 2)
 # Calls kept per test, function and seed: a gradient check's hundreds of nearby calls add

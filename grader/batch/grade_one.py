@@ -26,6 +26,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.batch.gradescope_container import DEADLINE_SECONDS, GRADESCOPE_MEMORY_MB
 from grader.collect.layout import match_topic
 from grader.course.sources import MAX_SOURCE_BYTES, SUBMISSION_SUFFIXES, read_submissions
 from grader.course.topics import Topic, discover_topics
@@ -36,9 +37,6 @@ from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import visible
 from grader.sandbox.launcher import Limits
 
-# Gradescope's defaults: 768 MB for the whole container, 10 minutes per submission.
-GRADESCOPE_MEMORY_MB = 768
-GRADESCOPE_SECONDS = 600.0
 # What the grader's own process, Python, numpy, hypothesis and the fork server take, besides
 # the student's worker: a worker limited to the rest cannot push the container over its limit
 # (the container would be killed and no results shown).
@@ -54,7 +52,7 @@ class OneOptions:
     """What ``grade-one`` is told: topics, limits and the total deadline, the course seed."""
     topics: tuple[str, ...] = ()
     memory_mb: int = GRADESCOPE_MEMORY_MB
-    deadline_seconds: float = GRADESCOPE_SECONDS - 30.0
+    deadline_seconds: float = DEADLINE_SECONDS
     seed: int | None = None
     plans: Path | None = None  # test plans built with the autograder (grader.grading.plan)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typing import Callable
 
-from grader.collect import canvas, gradescope, moodle, regex
+from grader.collect import PLATFORMS, canvas, gradescope, moodle, regex
 from grader.collect.canvas import read_canvas
 from grader.collect.gradescope import GradescopeError, read_gradescope
 from grader.collect.layout import Collection, RosterRow, Summary, write_layout
@@ -14,7 +14,6 @@ from grader.collect.moodle import read_moodle
 from grader.collect.regex import FOLDERS, PatternError, read_regex
 from grader.collect.unpack import Bounds, Download, Entry, UnpackError
 
-PLATFORMS = ("canvas", "gradescope", "moodle", "folders", "regex")
 # Roster headers, case-insensitive: the ids a student may be collected under, then names.
 _ID_HEADERS = ("id", "student_id", "sid", "sis user id", "sis login id", "email", "e-mail",
                "email address", "login id")

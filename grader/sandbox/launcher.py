@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy
 
+from grader.sandbox.limits import Limits
 from grader.sandbox.pipes import FrameReader, FrameWriter
 
 WORKER_DIR = Path(__file__).resolve().parent / "inside"  # the files copied into the sandbox
@@ -44,23 +45,6 @@ SYSTEM_FOLDERS = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"]
 # right to read (see confine.probe) would reach the disks.
 DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"]
 SECCOMP_FOLDERS = ("/usr/lib/python3/dist-packages", "/usr/lib64/python3/site-packages")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one sandboxed worker (one student, one topic)."""
-
-    cpu_seconds: int = 60
-    memory_bytes: int = 2 * 2**30
-    processes: int = 16
-    file_bytes: int = 16 * 2**20
-    open_files: int = 64
-    tmp_bytes: int = 64 * 2**20
-    load_seconds: float = 10.0
-    call_seconds: float = 5.0
-    # Wall time for all of one student's topics together (grader.batch); a student whose
-    # calls each stay just under call_seconds would otherwise cost minutes per topic.
-    student_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
