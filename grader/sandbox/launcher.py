@@ -397,11 +397,11 @@ class SandboxedProcess:
             return
         self.closed = True
         try:
-            self.server.request({"op": "kill", "pid": self.pid})
-            _idle_servers.append(self.server)
-        except ServerFailed:
-            pass
-        try:
+            try:
+                self.server.request({"op": "kill", "pid": self.pid})
+                _idle_servers.append(self.server)
+            except ServerFailed:
+                pass
             if before_closing is not None:
                 before_closing()
         finally:
