@@ -39,6 +39,7 @@ from grader.outputs.report import render_report
 from grader.outputs.results import (TEMPORARY_SUFFIX, StudentResult, results_json_text, write_atomically,
                                    write_if_changed)
 from grader.outputs.student_ids import output_name
+from grader.sandbox.cpu import keep_to_one_cpu
 from grader.sandbox.launcher import Limits
 
 RESULTS_FILE = "results.json"
@@ -337,7 +338,9 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
     context = multiprocessing.get_context("spawn")
     remaining, attempts, completed = list(students), {}, 0
     while remaining:
-        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        started = context.Value("i", 0)  # numbers the pool's processes, one CPU each
+        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                         initializer=_grading_process, initargs=(started,)) as pool:
             running = {pool.submit(grade_student, job, s, attempts.get(s, 0)): s for s in remaining}
             remaining = []
             for future in futures.as_completed(running):
@@ -355,6 +358,13 @@ def _run(job: BatchJob, students: list[Path], jobs: int):
                         remaining.append(student)  # regraded in a fresh pool
                     else:
                         yield _failed_student(job, student)
+
+
+def _grading_process(started) -> None:
+    """A pool process keeps to a CPU of its own, with its workers (``grader.sandbox.cpu``)."""
+    with started.get_lock():
+        index, started.value = started.value, started.value + 1
+    keep_to_one_cpu(index)
 
 
 def _failed_student(job: BatchJob, student_dir: Path) -> tuple[dict, StudentLog]:

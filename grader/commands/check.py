@@ -9,6 +9,7 @@ from grader.course.sources import default_check_path
 from grader.course.topics import discover_topics
 from grader.grading.runner import grade_file, tests_calling
 from grader.outputs.terminal import format_check
+from grader.sandbox.cpu import on_one_cpu
 
 
 def command_check(args) -> int:
@@ -24,7 +25,8 @@ def command_check(args) -> int:
                              f"{', '.join(topic.signatures)}")
         only = tests_calling(args.function)
     started = time.monotonic()
-    result = grade_file(topic, path, hidden=False, profile="check", only=only)
+    with on_one_cpu():  # this process and its workers share a CPU (grader.sandbox.cpu)
+        result = grade_file(topic, path, hidden=False, profile="check", only=only)
     print(format_check(result, path, time.monotonic() - started))
     return EXIT_OK if result.score == result.max_score else EXIT_FAILED_CHECKS
 
