@@ -27,6 +27,7 @@ from grader.grading.planned_calls import record_calls, speculable
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
 from grader.grading.session import current_session
+from grader.sandbox.cpu import has_a_core_to_spare
 from grader.sandbox.launcher import Limits, ServerFailed, detect_isolation
 from grader.sandbox.submission import (NotImplementedYet, StudentError, StudentUnavailable, Submission,
                                        TrustedSubmission)
@@ -285,7 +286,9 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
     from its plan, and what is recorded here is added to it; with ``speculate`` too, the plan's
     calls are sent ahead (``grader.sandbox.speculation``). That overlaps the worker with this
     process, a gain only with a core to spare: a batch that keeps every core busy turns it off
-    (measured with --jobs 2 on 2 cores: 9% slower with it, 7% faster with --jobs 1)."""
+    (measured with --jobs 2 on 2 cores: 9% slower with it, 7% faster with --jobs 1), and so
+    does a process kept to one CPU (``grader.sandbox.cpu``), where a call answered ahead would
+    share the CPU with the test and could take longer than the same call live."""
     failures = []
     for _ in range(SANDBOX_ATTEMPTS):
         student = None if source is None else Submission(
@@ -347,7 +350,7 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
     if plans is not None and topic.reference is not None and cases:
         topic_plan = current_session().plan(plans, topic, settings.get_current_profile_name())
         topic_plan.seed_session(_by_plan_name(cases), current_session().recordings)
-        if speculate:
+        if speculate and has_a_core_to_spare():
             planned = _planned_calls(topic, cases, topic_plan)
     try:
         return _run_planned_cases(topic, student, cases, file=file, isolation=isolation,

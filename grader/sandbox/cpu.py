@@ -54,6 +54,15 @@ def keep_to_one_cpu(index: int | None = None) -> int | None:
     return cpu
 
 
+def has_a_core_to_spare() -> bool:
+    """Whether a worker started now may run on another CPU than this process (speculation,
+    ``grader.sandbox.speculation``, overlaps the two only then)."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) > 1
+
+
 @contextlib.contextmanager
 def on_one_cpu() -> Iterator[int | None]:
     """``keep_to_one_cpu`` for the block, then the affinity this process had before (a command
