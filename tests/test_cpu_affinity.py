@@ -84,3 +84,32 @@ print(json.dumps([cpu, inside]))
 """
     cpu, inside = _run(code)
     assert inside == [cpu] and cpu in ALLOWED
+
+
+def test_a_process_kept_to_one_cpu_sends_no_calls_ahead():
+    # A call answered ahead would share the one CPU with the test: it could take longer than
+    # the same call live. On every CPU the same grading does send planned calls ahead.
+    code = """
+import json, tempfile
+from pathlib import Path
+from grader.course.topics import get_topic
+from grader.grading import runner
+from grader.sandbox import submission
+from grader.sandbox.cpu import keep_to_one_cpu
+planned, expect = [], submission.Submission.expect_calls
+def noting(self, calls):
+    planned.append(bool(calls))
+    return expect(self, calls)
+submission.Submission.expect_calls = noting
+topic = get_topic(Path("."), "regularization")
+plans = Path(tempfile.mkdtemp())
+seen = []
+for pin in (False, True):
+    if pin:
+        keep_to_one_cpu(0)
+    planned.clear()
+    runner.grade_file(topic, topic.reference, hidden=False, plans=plans)
+    seen.append(any(planned))
+print(json.dumps(seen))
+"""
+    assert _run(code) == [len(ALLOWED) > 1, False]
