@@ -2,6 +2,8 @@
 child loads is exactly the one libseccomp would have compiled in that child."""
 import os
 
+import numpy as np
+
 import pytest
 
 from grader.sandbox.inside import confine
@@ -56,3 +58,29 @@ def test_a_child_with_the_loaded_program_cannot_fork_or_signal_another_process()
             os._exit(status)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _worker(source: str):
+    from grader.sandbox.launcher import Limits
+    from grader.sandbox.submission import Submission
+    return Submission(source, module="m", filename="/submission/m.py", signatures={"f": []},
+                      limits=Limits())
+
+
+def test_a_worker_finds_numpy_random_already_imported():
+    source = ("import sys\nimport numpy as np\n"
+              "def f():\n    before = set(sys.modules)\n    np.random.default_rng(0).random()\n"
+              "    return sorted(set(sys.modules) - before)\n")
+    with _worker(source) as student:
+        assert student.call("f").value == []
+
+
+def test_each_worker_seeds_numpys_global_generator_afresh():
+    # numpy.random is imported once, in the fork server; its legacy global state must not be
+    # handed to every child alike.
+    source = "import numpy as np\ndef f():\n    return np.random.rand(4)\n"
+    draws = []
+    for _ in range(2):
+        with _worker(source) as student:
+            draws.append(student.call("f").value)
+    assert not np.array_equal(draws[0], draws[1])
