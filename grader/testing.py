@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, NoReturn
+from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
 import numpy as np
 
 __all__ = [
-    "points", "hint", "live_calls", "CheckFailed", "fail", "Mistake", "record",
+    "points", "hint", "live_calls", "CheckFailed", "fail", "Mistake", "mistake_model", "record",
     "shape_of", "type_of", "is_close", "diagnose", "same_data",
     "expect_scalar", "expect_shape", "expect_finite", "expect_close", "expect_tuple",
     "expect_unchanged", "expect_no_warnings", "note",
@@ -112,6 +113,54 @@ class Mistake:
     name: str
     hint: str
     value: Any
+
+
+class KnownMistakes(Sequence[Mistake]):
+    """A mistake model's list of ``Mistake``, computed the first time something reads it."""
+
+    def __init__(self, compute: Callable[[], Iterable[Mistake]]):
+        self._compute: Callable[[], Iterable[Mistake]] | None = compute
+        self._items: list[Mistake] = []
+
+    def _resolved(self) -> list[Mistake]:
+        if self._compute is not None:
+            self._items, self._compute = list(self._compute()), None
+        return self._items
+
+    def __iter__(self) -> Iterator[Mistake]:
+        return iter(self._resolved())
+
+    def __len__(self) -> int:
+        return len(self._resolved())
+
+    def __getitem__(self, index):  # a slice is a plain list
+        return self._resolved()[index]
+
+    def __add__(self, other: Iterable[Mistake]) -> "KnownMistakes":
+        return KnownMistakes(lambda: self._resolved() + list(other))
+
+    def __radd__(self, other: Iterable[Mistake]) -> "KnownMistakes":
+        return KnownMistakes(lambda: list(other) + self._resolved())
+
+
+def mistake_model(function: Callable[..., Iterable[Mistake]]) -> Callable[..., KnownMistakes]:
+    """Decorate a function that builds a check's known mistakes: its values are then computed
+    only when the check needs them (the answer is wrong, or ``grader validate`` takes its
+    census), not for every right answer. The function must be pure: it runs later than it is
+    called, on the same arguments, so a test must not change them in place before the check::
+
+        @mistake_model
+        def cost_mistakes(X, y, w):
+            return [Mistake("sum_not_mean", HINT_MEAN, np.sum((X @ w - y) ** 2))]
+
+        expect_close(student.cost(X, y, w), reference.cost(X, y, w), "cost",
+                     mistakes=cost_mistakes(X, y, w))
+    """
+    @functools.wraps(function)
+    def later(*args: Any, **kwargs: Any) -> KnownMistakes:
+        return KnownMistakes(lambda: function(*args, **kwargs))
+
+    return later
 
 
 # ------------------------------------------------------- per-test data record
@@ -275,6 +324,11 @@ def take_census(correct: Any, mistakes: Iterable[Mistake], *, rtol: float, atol:
         earlier.append(mistake)
 
 
+def _readable_twice(mistakes: Iterable[Mistake]) -> Sequence[Mistake]:
+    """A sequence as it is (a ``KnownMistakes`` not computed yet); any other iterable as a list."""
+    return mistakes if isinstance(mistakes, Sequence) else list(mistakes)
+
+
 def diagnose(actual: Any, mistakes: Iterable[Mistake], *, rtol: float, atol: float) -> Mistake | None:
     """The first known mistake whose value the actual answer reproduces."""
     for mistake in mistakes:
@@ -292,7 +346,7 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     every mistake the tests target (>= 1e-3 relative by construction of the inputs).
     """
     expected_array = np.asarray(expected, dtype=np.float64)
-    mistakes = list(mistakes)
+    mistakes = _readable_twice(mistakes)
     take_census(expected_array, mistakes, rtol=rtol, atol=atol)
     actual_array = _as_array(actual)
     if actual_array is None:
@@ -465,7 +519,7 @@ def expect_array(actual: Any, expected: Any, what: str, *, mistakes: Iterable[Mi
         expect_array(student.predict(X, w, b), reference.predict(X, w, b), "predict(X, w, b)",
                      mistakes=[Mistake("squeezed", HINT_SQUEEZE, np.squeeze(expected))])
     """
-    mistakes = list(mistakes)
+    mistakes = _readable_twice(mistakes)
     expected = np.asarray(expected, dtype=np.float64)
     if not (isinstance(actual, np.ndarray) and actual.shape == expected.shape):
         found = diagnose(actual, mistakes, rtol=rtol, atol=atol)

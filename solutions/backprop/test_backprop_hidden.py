@@ -16,9 +16,9 @@ from hypothesis import assume, given, strategies as st
 
 from grader.gradcheck import expect_gradient_diagnosed, local_cost, vjp_cost
 from grader.strategies import distinct_dims, seeded_generator
-from grader.testing import (Mistake, diagnose, expect_close, expect_stable,
-                            expect_scalar, expect_shape, expect_tuple, expect_unchanged, fail, hint,
-                            is_close, points)
+from grader.testing import (Mistake, diagnose, expect_close, expect_scalar, expect_shape,
+                            expect_stable, expect_tuple, expect_unchanged, fail, hint, is_close,
+                            mistake_model, points)
 
 
 # ------------------------------------------------------------------ helpers
@@ -129,6 +129,7 @@ F_ORDER_HINT = ("flatten each sample in C order, numpy's default: x.reshape(x.sh
                 "order='F' puts the features in a different order than w expects.")
 
 
+@mistake_model
 def affine_forward_mistakes(x, w, b):
     n = x.shape[0]
     return [
@@ -363,6 +364,7 @@ def _softmax(scores):
     return e / e.sum(axis=1, keepdims=True)
 
 
+@mistake_model
 def softmax_loss_mistakes(scores, y):
     n, p = scores.shape[0], _softmax(scores)
     log_correct = np.log(p[np.arange(n), y])
@@ -493,6 +495,7 @@ def _pack(grads):
     return np.concatenate([np.asarray(grads[k], dtype=float).ravel() for k in KEYS])
 
 
+@mistake_model
 def network_gradient_mistakes(params, X, y, reg):
     """Known wrong gradients, packed in the order W1, b1, W2, b2."""
     W1, b1, W2, b2 = (params[k] for k in KEYS)
@@ -526,6 +529,7 @@ def network_gradient_mistakes(params, X, y, reg):
     return mistakes
 
 
+@mistake_model
 def network_loss_mistakes(params, X, y, reg):
     W1, b1, W2, b2 = (params[k] for k in KEYS)
     scores = np.maximum(X @ W1 + b1, 0.0) @ W2 + b2

@@ -15,7 +15,7 @@ from hypothesis import assume, given, strategies as st
 from grader.strategies import arrays, labels as label_arrays, seeds
 from grader.testing import (CheckFailed, Mistake, expect_close, expect_finite, expect_labels,
                             expect_same_labels, expect_scalar, expect_shape, expect_tuple,
-                            expect_unchanged, fail, hint, is_close, note, points)
+                            expect_unchanged, fail, hint, is_close, mistake_model, note, points)
 
 
 # ------------------------------------------------------------------ problems
@@ -94,6 +94,7 @@ HINT_EMPTY_NAN = ("an empty cluster keeps its previous centroid: X[labels == j].
                   "when no sample has label j, so only update clusters that have samples.")
 
 
+@mistake_model
 def assign_mistakes(X, C):
     d2 = _squared_distances(X, C)
     highest = d2.shape[1] - 1 - np.argmin(d2[:, ::-1], axis=1)
@@ -106,6 +107,7 @@ def assign_mistakes(X, C):
     ]
 
 
+@mistake_model
 def update_mistakes(X, labels, C):
     k = C.shape[0]
     counts = np.bincount(labels, minlength=k)
@@ -122,6 +124,7 @@ def update_mistakes(X, labels, C):
     ]
 
 
+@mistake_model
 def objective_mistakes(X, C, labels):
     residual = X - C[labels]
     squared = float(np.sum(residual ** 2))
@@ -171,6 +174,7 @@ def _expect_history(history, expected, mistakes=(), what="history"):
     expect_close(history, expected, what, mistakes=mistakes)
 
 
+@mistake_model
 def history_mistakes(X, steps):
     n = X.shape[0]
     after = np.array([float(np.sum((X - c[l]) ** 2)) for l, _, c in steps])
@@ -210,6 +214,7 @@ def _lagging_kmeans(reference, X, init, max_iter=100):
     return centroids
 
 
+@mistake_model
 def centroid_mistakes(reference, X, init, max_iter=100):
     return [
         Mistake("centroids_from_old_labels", HINT_OLD_LABELS,
@@ -644,6 +649,7 @@ def _kpp_model(X, k, rng, *, power=2.0, distance_to="nearest", pick="sample", fi
     return X[chosen]
 
 
+@mistake_model
 def kpp_mistakes(X, k, seeds):
     def model(**options):
         return np.concatenate([_kpp_model(X, k, np.random.default_rng(s), **options) for s in seeds])

@@ -14,8 +14,8 @@ from hypothesis import assume, given, strategies as st
 
 from grader.gradcheck import away_from_kinks, expect_gradient
 from grader.strategies import arrays, distinct_dims, floats, labels
-from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings,
-                            expect_scalar, expect_shape, expect_tuple, fail, hint, points, shape_of)
+from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings, expect_scalar,
+                            expect_shape, expect_tuple, fail, hint, mistake_model, points, shape_of)
 
 # ------------------------------------------------------------------ problems
 S_EXAMPLE = np.array([[5.6, 6.4, -4.6],
@@ -184,6 +184,7 @@ def packed(dW, db):
     return np.append(np.asarray(dW, dtype=float).ravel(), np.asarray(db, dtype=float).ravel())
 
 
+@mistake_model
 def mistakes(model, knobs, args, part):
     """Known wrong values of the loss (part 'loss') or of [dW, db] (part 'gradient')."""
     found = []
@@ -372,6 +373,7 @@ def test_svm_loss_grows_with_reg(student):
 
 
 # ----------------------------------------------------------------- softmax
+@mistake_model
 def softmax_mistakes(S):
     return [Mistake("softmax_wrong_axis", HINTS["softmax_wrong_axis"], softmax_model(S, 0)),
             Mistake("softmax_whole_matrix", HINTS["softmax_whole_matrix"], softmax_model(S, None))]

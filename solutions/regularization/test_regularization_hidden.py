@@ -15,8 +15,9 @@ from hypothesis import given, strategies as st
 from grader.callbacks import bound_callback
 from grader.gradcheck import expect_gradient, expect_gradient_blamed, local_cost, sandboxed_cost
 from grader.strategies import arrays, distinct_dims, floats
-from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings, expect_stable,
-                            expect_scalar, expect_shape, expect_unchanged, hint, points)
+from grader.testing import (Mistake, expect_close, expect_finite, expect_no_warnings, expect_scalar,
+                            expect_shape, expect_stable, expect_unchanged, hint, mistake_model,
+                            points)
 
 M, N, LAM, B = 7, 4, 0.7, 0.8
 
@@ -56,6 +57,7 @@ def _penalty_mistakes(correct, data_term, X, w, b, lam):
     ]
 
 
+@mistake_model
 def linear_cost_mistakes(X, y, w, b, lam):
     m, r = X.shape[0], X @ w + b - y
     data_term = float(r @ r) / (2 * m)
@@ -69,6 +71,7 @@ def linear_cost_mistakes(X, y, w, b, lam):
     ]
 
 
+@mistake_model
 def logistic_cost_mistakes(X, y, w, b, lam):
     m, z = X.shape[0], X @ w + b
     data_term = float(np.mean(np.logaddexp(0.0, z) - y * z))
@@ -112,10 +115,12 @@ def _gradient_mistakes(X, y, w, b, lam, error):
     ]
 
 
+@mistake_model
 def linear_gradient_mistakes(X, y, w, b, lam):
     return _gradient_mistakes(X, y, w, b, lam, X @ w + b - y)
 
 
+@mistake_model
 def logistic_gradient_mistakes(X, y, w, b, lam, reference):
     error = reference.sigmoid(X @ w + b) - y
     linear_error = X @ w + b - y

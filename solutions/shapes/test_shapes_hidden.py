@@ -18,8 +18,8 @@ from hypothesis import example, given, strategies as st
 
 from grader.sandbox.inside import wire
 from grader.strategies import arrays, distinct_dims, floats, labels
-from grader.testing import (Mistake, expect_array, expect_close, expect_scalar, expect_shape,
-                            fail, hint, points, record)
+from grader.testing import (Mistake, expect_array, expect_close, expect_scalar, expect_shape, fail,
+                            hint, mistake_model, points, record)
 
 
 HINT_SQUEEZE = ("np.squeeze removes every axis of size 1, including the ones you meant to keep "
@@ -34,6 +34,7 @@ def matrices(draw):
     return draw(arrays((m, n)))
 
 
+@mistake_model
 def add_bias_column_mistakes(X):
     ones = np.ones((X.shape[0], 1))
     return [Mistake("bias_column_last",
@@ -60,6 +61,7 @@ def linear_problems(draw):
     return draw(arrays((m, n))), draw(arrays(n)), draw(floats())
 
 
+@mistake_model
 def predict_mistakes(expected):
     return [
         Mistake("column_output",
@@ -97,6 +99,7 @@ def multi_problems(draw):
     return draw(arrays((m, n))), draw(arrays((n, k))), draw(arrays(k))
 
 
+@mistake_model
 def predict_multi_mistakes(expected):
     return [
         Mistake("squeezed_away", HINT_SQUEEZE, np.squeeze(expected)),
@@ -161,6 +164,7 @@ def _cost_problem(seed=20260611):
 X_COST, Y_COST, W_COST, B_COST = _cost_problem()
 
 
+@mistake_model
 def mse_cost_mistakes(X, y, w, b):
     """Costs summed or averaged over the (m, m) matrix that (m,) - (m, 1) broadcasts to."""
     m = X.shape[0]
@@ -227,6 +231,7 @@ def label_problems(draw):
     return draw(labels(m, classes)), classes
 
 
+@mistake_model
 def one_hot_mistakes(reference, y, classes):
     width = int(y.max()) + 1
     if width == classes:
@@ -278,6 +283,7 @@ def point_sets(draw):
     return draw(arrays((m, d))), draw(arrays((k, d)))
 
 
+@mistake_model
 def pairwise_mistakes(expected):
     return [
         Mistake("not_squared", "return squared distances: sum the squared differences and do not take "
@@ -426,6 +432,7 @@ def stacked_columns(draw):
     return draw(arrays((k, n))), draw(arrays((m, n, 1)))
 
 
+@mistake_model
 def per_sample_matvec_mistakes(W, X3, expected):
     dotted = np.dot(W, X3)  # (k, m, 1): np.dot contracts W's last axis with X3's second-to-last
     k, m = W.shape[0], X3.shape[0]
@@ -473,6 +480,7 @@ def image_stacks(draw):
     return draw(arrays(draw(distinct_dims(4, 1, 5))))
 
 
+@mistake_model
 def flatten_mistakes(images):
     m = images.shape[0]
     return [
