@@ -88,6 +88,9 @@ def sandboxed_cost(student: Any, function: str, bind: Callable[[Params], tuple],
 
 
 def _as_float(value: Any, label: str) -> float:
+    if type(value) is float or type(value) is np.float64:  # what costs return, nearly always
+        if value - value == 0.0:  # finite (inf - inf and nan - nan are nan)
+            return float(value)
     array = np.asarray(value) if isinstance(value, (np.ndarray, np.generic, float, int)) else None
     if array is None or array.size != 1 or array.dtype.kind not in "biuf":
         raise CheckFailed(f"{label} returned {type(value).__name__}"
@@ -134,8 +137,12 @@ class GradientCheck:
 
 
 def _perturbed(params: Params, name: str, delta: np.ndarray) -> Params:
+    return _moved(params, name, params[name] + delta)
+
+
+def _moved(params: Params, name: str, value: np.ndarray) -> Params:
     moved = dict(params)
-    moved[name] = params[name] + delta
+    moved[name] = value
     return moved
 
 
@@ -150,11 +157,14 @@ def numerical_gradient(cost: BatchedCost, params: Params, name: str, *, step: fl
                        label: str = "the cost") -> np.ndarray:
     """Element-wise centered differences of ``cost`` with respect to ``params[name]``."""
     base = params[name]
+    # Row i of deltas is step at element i and 0 elsewhere; base + row and base + (-row) are
+    # the very arrays a loop over the elements would build, made in two numpy calls.
+    deltas = np.zeros((base.size,) + base.shape, dtype=base.dtype)
+    deltas.reshape(base.size, base.size)[np.diag_indices(base.size)] = step
+    plus, minus = base + deltas, base + -deltas
     batch = []
-    for index in np.ndindex(base.shape):
-        delta = np.zeros_like(base)
-        delta[index] = step
-        batch += [_perturbed(params, name, delta), _perturbed(params, name, -delta)]
+    for i in range(base.size):  # a 0-d base gives numpy scalars, as base + delta does
+        batch += [_moved(params, name, plus[i]), _moved(params, name, minus[i])]
     values = _evaluate(cost, batch, label)
     return ((values[0::2] - values[1::2]) / (2 * step)).reshape(base.shape)
 

@@ -1,6 +1,8 @@
 """The gradient checker accepts correct gradients, rejects wrong ones, and checks every parameter."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 from grader.gradcheck import (centered_difference, check_gradient, distance_to_kinks,
                               away_from_kinks, expect_gradient, forward_difference, local_cost,
@@ -93,3 +95,25 @@ def test_kink_distance_and_margin():
     assert distance_to_kinks([0.5, -0.25, 2.0]) == 0.25
     assert not away_from_kinks([1e-6, 1.0])
     assert away_from_kinks([0.01, -0.5], kinks=(0.0,))
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3),
+       data=st.data())
+def test_numerical_gradient_moves_one_element_by_step_each_way(shape, data):
+    # Each perturbed parameter is exactly base + delta (and base - delta as base + -delta),
+    # delta being step at one element: same type (a numpy scalar for a 0-d base), same bits
+    # (-0.0 entries become +0.0 under + 0.0), in element order.
+    from grader.gradcheck import numerical_gradient
+    base = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-0.0, 0.0, 1.5, -2.25])))
+    seen = []
+    numerical_gradient(lambda batch: seen.extend(p["w"] for p in batch) or [0.0] * len(batch),
+                       {"w": base, "x": np.ones(2)}, "w", step=1e-5)
+    expected = []
+    for index in np.ndindex(base.shape):
+        delta = np.zeros_like(base)
+        delta[index] = 1e-5
+        expected += [base + delta, base + -delta]
+    assert [type(v) for v in seen] == [type(v) for v in expected]
+    assert [np.asarray(v).tobytes() for v in seen] == [np.asarray(v).tobytes() for v in expected]
+    assert [np.shape(v) for v in seen] == [np.shape(v) for v in expected]
