@@ -126,6 +126,9 @@ class Worker:
         self.filename = "<submission>"
         # CPU seconds spent inside the student's functions (callbacks into the grader
         # included), for the benchmarks' "fraction of CPU in student code"; never trusted.
+        # Read from this thread's clock: while RLIMIT_CPU is armed, Linux advances the process
+        # clock only at scheduler ticks and switches, so a call shorter than a tick (4 ms)
+        # mostly read 0 on it (measured: 0.0 for 0.85 ms loops; this clock gives 0.584).
         self.student_cpu = 0.0
 
     def load(self, request) -> dict:
@@ -190,13 +193,13 @@ class Worker:
         np.seterr(all="warn", under="ignore")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            started = time.process_time()
+            started = time.thread_time()
             try:
                 value = function(*args, **kwargs)
             except BaseException as error:  # noqa: BLE001
                 return describe_exception(error, self.filename)
             finally:
-                self.student_cpu += time.process_time() - started
+                self.student_cpu += time.thread_time() - started
         reply = {"ok": True, "value": value,
                  "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]}
         if request.get("return_args"):
@@ -210,7 +213,7 @@ class Worker:
             return {"ok": False, "kind": "missing", "message": request["function"]}
         shared, only = request.get("shared", []), request.get("only")
         values = []
-        started = time.process_time()
+        started = time.thread_time()
         try:
             for args in request["arglists"]:
                 args = list(args)
@@ -224,7 +227,7 @@ class Worker:
                 except BaseException as error:  # noqa: BLE001
                     return describe_exception(error, self.filename)
         finally:
-            self.student_cpu += time.process_time() - started
+            self.student_cpu += time.thread_time() - started
         return {"ok": True, "values": values}
 
     def batch(self, request) -> None:
@@ -256,8 +259,8 @@ class Worker:
                 return
 
     def stats(self, request) -> dict:
-        """CPU seconds of this worker: inside the student's functions, and in all."""
-        return {"ok": True, "student_cpu": self.student_cpu, "cpu": time.process_time()}
+        """CPU seconds of this worker's thread: inside the student's functions, and in all."""
+        return {"ok": True, "student_cpu": self.student_cpu, "cpu": time.thread_time()}
 
     def serve(self) -> None:
         # Calls and maps arrive only inside a batch (a live call is a batch of one).
