@@ -19,7 +19,8 @@ import numpy as np
 
 from grader import testing
 from grader.sandbox.inside import wire
-from grader.sandbox.submission import CallResult, TrustedSubmission, call_request, map_request
+from grader.sandbox.submission import (CallResult, Slot, TrustedSubmission, call_request, map_request,
+                                       row_arglists, rows_request)
 
 NUDGE = 1e-12
 MIN_CALLS = 2  # a single planned call saves nothing: it is sent at the test's first call anyway
@@ -83,6 +84,12 @@ class RecordingSubmission(TrustedSubmission):
     def map(self, function: str, arglists: list[tuple], only: int | None = None) -> list:
         self._note(map_request(function, arglists, only))
         values = super().map(function, arglists, only)
+        return [_nudged(v) for v in values] if self.nudge else values
+
+    def map_rows(self, function: str, arglist: tuple, slot: Slot, rows: np.ndarray,
+                 only: int | None = None) -> list:
+        self._note(rows_request(function, arglist, slot, rows, only))
+        values = TrustedSubmission.map(self, function, row_arglists(arglist, slot, rows), only)
         return [_nudged(v) for v in values] if self.nudge else values
 
 

@@ -172,6 +172,10 @@ class BudgetedStudent:
         self._spend(max(1, len(arglists) // 10))
         return self._student.map(function, arglists, only)
 
+    def map_rows(self, function: str, arglist: tuple, slot: tuple, rows: Any, only: int | None = None) -> list:
+        self._spend(max(1, len(rows) // 10))
+        return self._student.map_rows(function, arglist, slot, rows, only)
+
     def __getattr__(self, name: str) -> Any:
         if name in getattr(self._student, "signatures", {}):
             return lambda *args, **kwargs: self.call(name, *args, **kwargs).value

@@ -207,6 +207,45 @@ def map_request(function: str, arglists: list[tuple], only: int | None = None) -
     return {"op": "map", "function": function, "arglists": lists, "shared": shared, "only": only}
 
 
+Slot = tuple[int, "str | None"]  # an argument's position, and its key if it is a dict's entry
+
+
+def row_arglists(arglist: tuple, slot: Slot, rows: np.ndarray) -> list[tuple]:
+    """``arglist`` with the argument at ``slot`` replaced by each of ``rows`` in turn (``rows[i]``:
+    a view, or a numpy scalar for 1-d rows), the argument lists ``map_rows`` stands for."""
+    position, key = slot
+    lists = []
+    for i in range(len(rows)):
+        args = list(arglist)
+        if key is None:
+            args[position] = rows[i]
+        else:
+            args[position] = {**args[position], key: rows[i]}
+        lists.append(tuple(args))
+    return lists
+
+
+def rows_request(function: str, arglist: tuple, slot: Slot, rows: np.ndarray,
+                 only: int | None = None) -> dict:
+    """A map over ``row_arglists(arglist, slot, rows)`` in one request: every other argument
+    travels once (``shared``), the rows as one float64 array, and the worker builds each call's
+    arguments as decoding those argument lists would (``Worker.map``). A gradient check moves one
+    parameter by 2 x its size steps: this sends the parameter's moved values, not 2P copies of
+    every argument."""
+    position, key = slot
+    template, shared = list(arglist), []
+    for index, value in enumerate(arglist):
+        if index == position and key is not None:  # the other entries of the dict are shared
+            template[index] = {name: None for name in value}
+            shared += [[index, name, entry] for name, entry in value.items() if name != key]
+        else:
+            template[index] = None
+            if index != position:
+                shared.append([index, None, value])
+    return {"op": "map", "function": function, "shared": shared, "only": only,
+            "rows": {"args": template, "position": position, "key": key, "values": rows}}
+
+
 def _exit_reason(returncode: int | None, limits: Limits) -> str:
     signals = {signal.SIGXCPU: f"it used more than {limits.cpu_seconds} s of CPU time",
                signal.SIGKILL: "it was killed (memory or time limit)",
@@ -643,10 +682,18 @@ class Submission:
         With ``only``, a returned tuple or list comes back with only that element, the others
         None (``wire.only_element``): a cost that reads one part of what the function returns
         (the loss of ``(loss, dW, db)``) does not pay for the rest to travel."""
+        return self._map(function, lambda: map_request(function, arglists, only), len(arglists))
+
+    def map_rows(self, function: str, arglist: tuple, slot: Slot, rows: np.ndarray,
+                 only: int | None = None) -> list:
+        """``map(function, row_arglists(arglist, slot, rows), only)``, sent as ``rows_request``."""
+        return self._map(function, lambda: rows_request(function, arglist, slot, rows, only), len(rows))
+
+    def _map(self, function: str, request: Callable[[], dict], count: int) -> list:
         self._prepare(function)  # last_call stays the test's own call: map is the grader's probing
-        seconds = self.limits.call_seconds * max(1, len(arglists) / 20)
+        seconds = self.limits.call_seconds * max(1, count / 20)
         try:
-            reply = self._answer(map_request(function, arglists, only), seconds, function)
+            reply = self._answer(request(), seconds, function)
         except WorkerFailed as error:
             if isinstance(error, WorkerTimedOut):
                 self.timed_out[function] = f"did not return within {seconds:g} s"
@@ -654,7 +701,7 @@ class Submission:
         if not reply.get("ok"):
             self._raise_for(function, reply)
         values = reply.get("values")
-        if not isinstance(values, list) or len(values) != len(arglists):  # the worker's word
+        if not isinstance(values, list) or len(values) != count:  # the worker's word
             error = self._fail_worker("the grader could not read its reply (not one value per "
                                       "argument list)")
             raise StudentUnavailable(f"{function}: {error}")
@@ -766,6 +813,10 @@ class TrustedSubmission:
         # Trusted code does not change its arguments: they are passed as they are.
         return [self._copy(wire.only_element(getattr(self.module, function)(*args), only))
                 for args in arglists]
+
+    def map_rows(self, function: str, arglist: tuple, slot: Slot, rows: np.ndarray,
+                 only: int | None = None) -> list:
+        return self.map(function, row_arglists(arglist, slot, rows), only)
 
     def __getattr__(self, name: str) -> Callable:
         if name.startswith("_") or name not in self.signatures:

@@ -119,6 +119,22 @@ def fresh_copy(value):
     return copy.deepcopy(value)
 
 
+def row_arglists(spec: dict):
+    """The argument lists of a map sent as rows (``grader.sandbox.submission.rows_request``): the
+    template with row i at its slot, as a fresh array, or a float for 1-d rows, which is how
+    each list's own copy of row i would have been decoded (a numpy float64 travels as a float)."""
+    template, position, key, rows = spec["args"], spec["position"], spec["key"], spec["values"]
+    for row in rows:
+        args = list(template)
+        value = float(row) if rows.ndim == 1 else row.copy()
+        if key is None:
+            args[position] = value
+        else:
+            args[position] = dict(args[position])
+            args[position][key] = value
+        yield args
+
+
 class Worker:
     def __init__(self, channel: Channel):
         self.channel = channel
@@ -212,10 +228,11 @@ class Worker:
         if function is None:
             return {"ok": False, "kind": "missing", "message": request["function"]}
         shared, only = request.get("shared", []), request.get("only")
+        arglists = request["arglists"] if request.get("rows") is None else row_arglists(request["rows"])
         values = []
         started = time.thread_time()
         try:
-            for args in request["arglists"]:
+            for args in arglists:
                 args = list(args)
                 for position, key, value in shared:
                     if key is None:
