@@ -116,7 +116,8 @@ class _SandboxedCost:
         arglist = tuple(self.bind(params))
         slot = _slot_of(arglist, params[name])
         # Every other argument must be what bind gives whatever params[name] is: bound again with
-        # the parameter at a row's value, each is the very same object (nothing computed from it).
+        # the parameter at a row's value, each is the very same object (nothing computed from it,
+        # which would be a new object).
         if slot is None or len(rows) == 0:
             return None
         probe = rows[0]
@@ -151,14 +152,10 @@ def _same_besides(first: tuple, second: tuple, slot: tuple[int, str | None]) -> 
 
 
 def _same(a: Any, b: Any) -> bool:
-    """The same object, or two numbers or strings no code can tell apart (``float(p["b"])`` made
-    again: the wire never kept which objects were one)."""
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is not type(b) or kind not in (float, int, str, np.float64):
-        return False
-    return a.hex() == b.hex() if kind is float or kind is np.float64 else a == b
+    """The very same object. Not merely equal: an argument bind makes again (``float(p["b"])``)
+    reached each call of a batch as an object of its own, and code that keeps what it was
+    given could tell one shared object from those."""
+    return a is b
 
 
 def _as_float(value: Any, label: str) -> float:

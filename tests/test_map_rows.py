@@ -141,17 +141,38 @@ def test_trusted_rows_are_the_batchs_argument_lists():
     assert rows.tobytes() == batch.tobytes()
 
 
-def test_a_number_made_again_from_another_parameter_still_sends_rows():
+def test_a_number_made_again_from_another_parameter_sends_the_batch():
+    # Equal is not enough: each call of the batch got an object of its own, which code that
+    # keeps what it was given could tell from one shared object.
     bind = lambda p: (p["w"], {"b": p["b"]}, X, float(p["b"].sum()))  # noqa: E731
     with sandboxed() as student:
         recorder = Recorder(student)
         numerical_gradient(sandboxed_cost(recorder, "loss", bind), PARAMS, "w")
-    assert recorder.kinds == ["rows"]
+    assert recorder.kinds == ["batch"]
 
 
-def test_a_signed_zero_is_not_the_same_number_as_zero():
-    from grader.gradcheck import _same
-    assert _same(0.5 * 3, 1.5) and not _same(-0.0, 0.0) and not _same(1, True) and not _same(1, 1.0)
+def test_rows_reach_the_students_calls_whatever_its_code_makes_of_float():
+    source = SOURCE + textwrap.dedent("""
+        import worker  # the sandbox's own module, which student code can reach and rebind names in
+
+        class Doubled(float):
+            def __new__(cls, value=0.0):
+                return float.__new__(cls, 2 * value)
+
+        worker.float = Doubled
+    """)
+    answers = []
+    for handle in (Recorder, BatchOnly):
+        with Submission(source, module="student", filename="/submission/student.py",
+                        signatures=SIGNATURES, limits=FAST) as student:
+            for name, bind in (("s", lambda p: (p["s"], {"b": p["b"]}, X, 2.0)),
+                               ("b", lambda p: (p["w"], {"a": 1.0, "b": p["b"]}, X, 2.0))):
+                cost = sandboxed_cost(handle(student), "f", bind)
+                rows = _rows(PARAMS[name])
+                values = cost.moved(PARAMS, name, rows) if handle is Recorder else None
+                answers.append(values if values is not None else
+                               cost([{**PARAMS, name: rows[i]} for i in range(len(rows))]))
+    assert answers[:2] == answers[2:]
 
 
 def test_select_picks_each_cost_whichever_way_the_map_went():

@@ -101,9 +101,6 @@ class Server:
         gc.freeze()
         pid = os.fork()
         if pid == 0:
-            # The legacy global RandomState was seeded once, in the server: each child draws
-            # fresh entropy, as it did when it imported numpy.random itself.
-            numpy.random.seed()
             self.become_worker(request, fds, uid, scratch)  # never returns
         for fd in fds:
             os.close(fd)
@@ -113,6 +110,9 @@ class Server:
     def become_worker(self, request: dict, fds: list[int], uid: int, scratch: str) -> None:
         status = 70
         try:
+            # The legacy global RandomState was seeded once, in the server: each child draws
+            # fresh entropy, as it did when it imported numpy.random itself.
+            numpy.random.seed()
             os.setsid()
             self.control.close()
             for target, fd in enumerate(fds):

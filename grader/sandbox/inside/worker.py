@@ -124,13 +124,16 @@ def row_arglists(spec: dict):
     template with row i at its slot, as a fresh array, or a float for 1-d rows, which is how
     each list's own copy of row i would have been decoded (a numpy float64 travels as a float)."""
     template, position, key, rows = spec["args"], spec["position"], spec["key"], spec["values"]
+    # Methods of built-in types only: student code may rebind names such as float or dict in
+    # this process, not these (the wire's decoder is not reached through them either).
+    one_d = rows.ndim == 1
     for row in rows:
-        args = list(template)
-        value = float(row) if rows.ndim == 1 else row.copy()
+        args = template.copy()
+        value = row.item() if one_d else row.copy()
         if key is None:
             args[position] = value
         else:
-            args[position] = dict(args[position])
+            args[position] = args[position].copy()
             args[position][key] = value
         yield args
 
