@@ -111,14 +111,15 @@ class _SandboxedCost:
     def moved(self, params: Params, name: str, rows: np.ndarray) -> list[Any] | None:
         """The cost at ``params`` with ``params[name]`` as each of ``rows``, or None where that
         cannot be sent as rows (the batch of dicts then goes as it is)."""
-        if not hasattr(self.student, "map_rows") or rows.dtype != np.float64 or rows.ndim < 1:
+        if (not hasattr(self.student, "map_rows") or rows.dtype != np.float64 or rows.ndim < 1
+                or len(rows) == 0):
             return None
         arglist = tuple(self.bind(params))
         slot = _slot_of(arglist, params[name])
         # Every other argument must be what bind gives whatever params[name] is: bound again with
         # the parameter at a row's value, each is the very same object (nothing computed from it,
         # which would be a new object).
-        if slot is None or len(rows) == 0:
+        if slot is None:
             return None
         probe = rows[0]
         again = tuple(self.bind({**params, name: probe}))
@@ -138,24 +139,19 @@ def _slot_of(arglist: tuple, value: Any) -> tuple[int, str | None] | None:
 
 
 def _same_besides(first: tuple, second: tuple, slot: tuple[int, str | None]) -> bool:
-    """Every argument but the slot is the same object, or a dict (made again) of the same
-    objects: what a batch's argument lists would share."""
+    """Every argument but the slot is the very same object, or a dict (made again) of the very
+    same objects: what a batch's argument lists would share. Not merely equal: an argument bind
+    makes again (``float(p["b"])``) reached each call of a batch as an object of its own, and
+    code that keeps what it was given could tell one shared object from those."""
     position, key = slot
     for index, (a, b) in enumerate(zip(first, second)):
         skip = key if index == position else None
-        if index == position and key is None or _same(a, b):
+        if index == position and key is None or a is b:
             continue
         if type(a) is not dict or type(b) is not dict or list(a) != list(b) or any(
-                not _same(a[k], b[k]) for k in a if k != skip):
+                a[k] is not b[k] for k in a if k != skip):
             return False
     return True
-
-
-def _same(a: Any, b: Any) -> bool:
-    """The very same object. Not merely equal: an argument bind makes again (``float(p["b"])``)
-    reached each call of a batch as an object of its own, and code that keeps what it was
-    given could tell one shared object from those."""
-    return a is b
 
 
 def _as_float(value: Any, label: str) -> float:
@@ -214,8 +210,11 @@ def _moved(params: Params, name: str, value: np.ndarray) -> Params:
 
 
 def _evaluate(cost: BatchedCost, batch: list[Params], label: str) -> np.ndarray:
-    values = cost(batch)
-    if len(values) != len(batch):
+    return _floats(cost(batch), len(batch), label)
+
+
+def _floats(values: list[Any], count: int, label: str) -> np.ndarray:
+    if len(values) != count:
         raise CheckFailed(f"{label} returned the wrong number of values")
     return np.array([_as_float(v, label) for v in values])
 
@@ -229,9 +228,7 @@ def _evaluate_moved(cost: BatchedCost, params: Params, name: str, rows: np.ndarr
     values = moved(params, name, rows) if moved is not None else None
     if values is None:
         return _evaluate(cost, [_moved(params, name, rows[i]) for i in range(len(rows))], label)
-    if len(values) != len(rows):
-        raise CheckFailed(f"{label} returned the wrong number of values")
-    return np.array([_as_float(v, label) for v in values])
+    return _floats(values, len(rows), label)
 
 
 def numerical_gradient(cost: BatchedCost, params: Params, name: str, *, step: float = DEFAULT_STEP,
@@ -242,7 +239,7 @@ def numerical_gradient(cost: BatchedCost, params: Params, name: str, *, step: fl
     # the very arrays a loop over the elements would build, made in two numpy calls.
     deltas = np.zeros((base.size,) + base.shape, dtype=base.dtype)
     deltas.reshape(base.size, base.size)[np.diag_indices(base.size)] = step
-    rows = np.empty((2 * base.size,) + base.shape, dtype=np.result_type(base, deltas))
+    rows = np.empty((2 * base.size,) + base.shape, dtype=base.dtype)
     rows[0::2], rows[1::2] = base + deltas, base + -deltas  # plus and minus, element by element
     values = _evaluate_moved(cost, params, name, rows, label)  # a 0-d base gives numpy scalars
     return ((values[0::2] - values[1::2]) / (2 * step)).reshape(base.shape)
