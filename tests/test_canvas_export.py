@@ -161,14 +161,49 @@ def test_late_penalties_are_applied_and_detailed(out, tmp_path):
         "final": "20", "canvas_score": "10"}
 
 
-def test_without_a_roster_numeric_folder_names_go_in_id(out, tmp_path):
+def test_without_a_roster_a_canvas_user_id_goes_in_id(out, tmp_path):
     grades, _ = read_out(out)
-    text = canvas_export(grades, ExportOptions(["regularization"], MAP, names={"1001": "=cmd|' /C calc'!A0"})).text
+    text = canvas_export(grades, ExportOptions(["regularization"], MAP, names={"1001": "=cmd|' /C calc'!A0"},
+                                               canvas_ids=frozenset({"1001"}))).text
     rows = list(csv.reader(io.StringIO(text)))
     by_student = {row[1] or row[3]: row for row in rows[2:]}
     assert by_student["1001"][:4] == ["'=cmd|' /C calc'!A0", "1001", "", ""]
     assert by_student["rabbit"][:4] == ["rabbit", "", "", "rabbit"]
     assert canvas_import(text)["scores"][("1001", "4711")] == 40.0
+
+
+def test_without_a_roster_a_number_that_is_no_canvas_user_id_never_goes_in_id(out, tmp_path):
+    # A Gradescope sid or a Moodle participant 1001 is not Canvas user 1001.
+    grades, _ = read_out(out)
+    rows = list(csv.reader(io.StringIO(canvas_export(grades, ExportOptions(["regularization"], MAP)).text)))
+    assert {row[3]: row[1] for row in rows[2:]}["1001"] == ""
+
+
+def test_missing_zero_keeps_a_student_the_roster_excuses(out, tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER.replace("Section A,,,0,0\n", "Section A,,EX,0,0\n", 2))
+    grades, _ = read_out(out)
+    result = canvas_export(grades, ExportOptions(["shapes", "regularization"], MAP, missing="zero"),
+                           read_canvas_roster(tmp_path / "roster.csv"))
+    scores = canvas_import(result.text)["scores"]
+    assert scores[("1002", "4712")] == "EX"  # not handed in, excused: stays excused
+    assert scores[("1001", "4712")] == 5.0 and result.excused_graded == ["Liddell, Alice (Shapes (4712))"]
+
+
+def test_without_configured_points_the_rosters_points_possible_are_used(out, tmp_path):
+    scores = canvas_import(export(out, tmp_path).text)["scores"]
+    assert scores[("1001", "4711")] == 20.0 and scores[("1001", "4712")] == 5.0  # 40/40 of 20, 10/20 of 10
+
+
+def test_without_submission_times_the_penalty_results_json_recorded_is_applied(out, tmp_path):
+    path = out / "1001" / "results.json"
+    data = json.loads(path.read_text())
+    data["extra_data"]["topics"]["regularization"]["late"] = {
+        "days_late": 1, "penalty_percent": 10.0, "penalty": 4.0, "final": 36.0}
+    path.write_text(json.dumps(data))
+    result = export(out, tmp_path)
+    assert canvas_import(result.text)["scores"][("1001", "4711")] == 18.0
+    details = {(r["student_id"], r["topic"]): r for r in csv.DictReader(io.StringIO(result.details))}
+    assert details[("1001", "regularization")]["days_late"] == "1"
 
 
 def test_collect_grade_and_export_work_end_to_end(tmp_path):
@@ -203,6 +238,9 @@ def test_collect_grade_and_export_work_end_to_end(tmp_path):
     assert result["scores"][("1001", "4712")] == 10.0
     assert result["scores"][("1002", "4712")] == 9.0  # marked late by Canvas: one day, 10%
     assert ("1003", "4712") not in result["scores"]
+    class_file = (tmp_path / "OUT" / "canvas_grades.csv").read_text()
+    assert canvas_import(class_file)["unknown"] == []  # Canvas user ids, in ID
+    assert [row[1] for row in csv.reader(io.StringIO(class_file))][2:] == ["1001", "1002"]
 
 
 def test_a_roster_with_integration_id_and_root_account_keeps_all_its_identity_columns(out, tmp_path):
@@ -218,7 +256,7 @@ def test_a_roster_with_integration_id_and_root_account_keeps_all_its_identity_co
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Root Account",
                        "Section", "Shapes (4712)"]
     assert rows[2] == ["Liddell, Alice", "1001", "S-001", "alice", "INT-1", "uni.instructure.com",
-                       "Section A", "10"]
+                       "Section A", "5"]  # 10 of 20, of the roster's 10 points
     assert len(rows) == 3
 
 

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from grader.grading import runner
-from grader.outputs.class_report import summarize, write_class_report
-from grader.outputs.gradebook import canvas_csv
+from grader.outputs.class_report import CanvasIdentities, summarize, write_class_report
 from grader.outputs.results import StudentResult, write_results_json
 
 TITLES = {"shapes": "Shape bookkeeping", "kmeans": "K-means"}
@@ -101,11 +100,19 @@ def test_the_index_links_every_student_report_and_the_exports(out):
     assert html.count("<svg") == len(TITLES)  # one histogram per topic
 
 
-def test_canvas_csv_has_identity_columns_a_points_possible_row_and_one_column_per_topic():
-    rows = [{"student": "bo", "topics": {"shapes": 1.5}, "total": 1.5, "max_total": 5.0},
-            {"student": "ana", "topics": {"shapes": 3.0, "kmeans": 2.0}, "total": 5.0, "max_total": 5.0}]
-    table = list(csv.reader(io.StringIO(canvas_csv(rows, ["shapes", "kmeans"], {"shapes": 3.0, "kmeans": 2.0}))))
-    assert table == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "shapes", "kmeans"],
-                     ["Points Possible", "", "", "", "", "3", "2"],
-                     ["ana", "", "", "ana", "", "3", "2"],
-                     ["bo", "", "", "bo", "", "1.5", ""]]  # no grade: blank, no score
+def _canvas_rows(out) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((out / "canvas_grades.csv").read_text())))
+
+
+def test_canvas_grades_csv_has_identity_columns_a_points_possible_row_and_one_column_per_topic(out):
+    write_class_report(out, ["ana", "bo", "cy"], TITLES)
+    table = _canvas_rows(out)
+    assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *TITLES]
+    assert table[1][0] == "Points Possible" and table[1][5:] == ["3", "1"]
+    assert [row[:5] for row in table[2:]] == [[s, "", "", s, ""] for s in ("ana", "bo", "cy")]
+
+
+def test_canvas_grades_csv_puts_a_canvas_user_id_in_id_and_the_collected_name_in_student(out):
+    write_class_report(out, ["ana", "bo", "cy"], TITLES,
+                       identities=CanvasIdentities({"ana": "Liddell, Ana"}, frozenset({"ana"})))
+    assert _canvas_rows(out)[2][:5] == ["Liddell, Ana", "ana", "", "", ""]

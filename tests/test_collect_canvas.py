@@ -61,7 +61,8 @@ def test_the_late_marker_is_recorded_whatever_its_case(collected):
 def test_collect_csv_has_the_documented_columns_and_the_sortable_name(collected):
     out, _, rows = collected
     header = (out / "collect.csv").read_text().splitlines()[0]
-    assert header == "student_id,name,email,original_file,topic,late,submitted_at,attempt"
+    assert header == "student_id,name,email,original_file,topic,late,submitted_at,attempt,platform"
+    assert rows[("1001", "shapes")]["platform"] == "canvas"
     assert rows[("1001", "shapes")]["name"] == "liddellalice"
     assert rows[("1004", "optimizers")]["name"] == ""  # anonymous grading: no name part
 

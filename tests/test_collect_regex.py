@@ -29,7 +29,7 @@ def test_a_pattern_with_a_timestamp_keeps_the_latest_attempt(tmp_path):
     assert (out / "alice" / "regularization.py").read_text() == "newest = 1\n"
     assert dict(summary.unmatched) == {"unrelated.txt": "it does not match the pattern"}
     rows = (out / "collect.csv").read_text().splitlines()
-    assert "alice,,,regularization.py,regularization,,2026-03-02T10:00:00+00:00,0" in rows
+    assert "alice,,,regularization.py,regularization,,2026-03-02T10:00:00+00:00,0,regex" in rows
 
 
 @pytest.mark.parametrize("pattern", [r"(?P<student_id>.*)", r"(?P<topic>.*)", "(unclosed"])

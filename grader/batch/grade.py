@@ -25,7 +25,7 @@ from tqdm import tqdm
 from grader.batch.cluster import run_on_cluster
 from grader.batch.log import CHANGED, LOG_FILE, NEW, REQUESTED, PairLog, RunLog, StudentLog
 from grader.batch.store import StudentRecord, TopicRecord, grade_inputs, load_record, save_record, stored_records
-from grader.collect.layout import submission_times
+from grader.collect.layout import canvas_user_ids, identity_names, submission_times
 from grader.course.policy import COURSE_FILE, Penalty, Policy, PolicyError, SubmissionTime, read_policy
 from grader.course.sources import SUBMISSION_SUFFIXES, SubmittedFile, read_submissions, submitted_names
 from grader.course.topics import Topic, discover_topics
@@ -33,7 +33,7 @@ from grader.course.variation import student_seed
 from grader.grading import plan
 from grader.grading.outcomes import TopicResult
 from grader.grading.runner import StudentDeadline, grade_source
-from grader.outputs.class_report import write_class_outputs
+from grader.outputs.class_report import CanvasIdentities, write_class_outputs
 from grader.outputs.gradebook import write_gradebook
 from grader.outputs.report import render_report
 from grader.outputs.results import (TEMPORARY_SUFFIX, StudentResult, results_json_text, write_atomically,
@@ -324,8 +324,11 @@ def _rebuild(job: BatchJob, submissions: Path, available: dict[str, Topic], rend
         students.append(record.student)
         present.update(record.topics)
     topics = [available[name] for name in available if name in present]
+    identities = CanvasIdentities({s: p.name for s, p in identity_names(submissions).items() if p.name},
+                                  canvas_user_ids(submissions))
     summary = write_class_outputs(job.out, submissions, students, topics,
-                                  templates=job.course / "templates")
+                                  templates=job.course / "templates", policy=job.policy,
+                                  identities=identities)
     write_gradebook(job.out / GRADEBOOK_FILE, summary.rows, [t.name for t in topics])
     return len(students)
 

@@ -24,7 +24,8 @@ from grader.course.sources import shown_name
 from grader.outputs.gradebook import spreadsheet_text
 
 COLLECT_CSV = "collect.csv"
-COLUMNS = ["student_id", "name", "email", "original_file", "topic", "late", "submitted_at", "attempt"]
+COLUMNS = ["student_id", "name", "email", "original_file", "topic", "late", "submitted_at", "attempt",
+           "platform"]
 SUFFIXES = (".py", ".ipynb")
 # Re-uploads: Canvas puts "-1", "-2" before the extension, browsers " (1)"; several may stack.
 _REUPLOAD = re.compile(r"(?:-(\d+)|\s*\((\d+)\))$")
@@ -81,6 +82,7 @@ class Collected:
     late: bool | None
     submitted_at: str
     attempt: int
+    platform: str = ""  # the download's (``grader collect --from``): what the student id is
 
 
 @dataclass
@@ -223,7 +225,8 @@ def _write_file(folder: Path, name: str, data: bytes) -> None:
 
 
 def write_layout(collection: Collection, topics: list[str], out: Path,
-                 roster: list[RosterRow] | None = None, assignment: list[str] | None = None) -> Summary:
+                 roster: list[RosterRow] | None = None, assignment: list[str] | None = None,
+                 platform: str = "") -> Summary:
     """Write each chosen file to OUT/<student>/<topic><suffix> and merge collect.csv: rows of
     the (student, topic) pairs written now replace earlier ones, every other row is kept, so
     several downloads (one per assignment) can be collected into one SUBMISSIONS."""
@@ -241,7 +244,7 @@ def write_layout(collection: Collection, topics: list[str], out: Path,
         _write_file(folder, f"{topic}{suffix}", read_bytes(handed.entry))
         person = people.get(student, handed.person)
         summary.collected.append(Collected(person, topic, suffix, handed.original, handed.late,
-                                           handed.submitted_at, handed.attempt))
+                                           handed.submitted_at, handed.attempt, platform))
     previous = [row for row in read_collect_csv(out) if (row.person.student, row.topic) not in
                 {(c.person.student, c.topic) for c in summary.collected}]
     _write_file(out, COLLECT_CSV, collect_csv(previous + summary.collected).encode("utf-8"))
@@ -259,7 +262,7 @@ def collect_csv(rows: list[Collected]) -> str:
     for row in sorted(rows, key=lambda r: (r.person.student, r.topic)):
         writer.writerow([spreadsheet_text(shown(cell, 1000)) for cell in (
             row.person.student, row.person.name, row.person.email, row.original, row.topic,
-            _late_cell(row.late), row.submitted_at, str(row.attempt))])
+            _late_cell(row.late), row.submitted_at, str(row.attempt), row.platform)])
     return buffer.getvalue()
 
 
@@ -283,7 +286,8 @@ def read_collect_csv(out: Path) -> list[Collected]:
                                          row.get("email", "")), row.get("topic", ""),
                                   Path(row.get("original_file", "")).suffix.lower(),
                                   row.get("original_file", ""), late, row.get("submitted_at", ""),
-                                  int(attempt) if attempt.isascii() and attempt.isdigit() else 0))
+                                  int(attempt) if attempt.isascii() and attempt.isdigit() else 0,
+                                  row.get("platform", "")))
     return rows
 
 
@@ -297,3 +301,8 @@ def submission_times(out: Path) -> dict[tuple[str, str], SubmissionTime]:
 def identity_names(out: Path) -> dict[str, Person]:
     """student id -> the person collect.csv names (for exports without a roster)."""
     return {row.person.student: row.person for row in read_collect_csv(out)}
+
+
+def canvas_user_ids(out: Path) -> frozenset[str]:
+    """The students whose id is a Canvas user id: collected from a Canvas download."""
+    return frozenset(row.person.student for row in read_collect_csv(out) if row.platform == "canvas")

@@ -98,6 +98,6 @@ def collect(platform: str, download: Path, out: Path, topics: list[str], *,
     try:
         with Download(download, bounds, submission_key(platform, pattern)) as files:
             collection = read_platform(platform, files.entries, pattern)
-            return write_layout(collection, topics, out, people, assignment)
+            return write_layout(collection, topics, out, people, assignment, platform)
     except (UnpackError, GradescopeError, PatternError) as error:
         raise CollectError(str(error)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.collect.layout import identity_names, submission_times
+from grader.collect.layout import canvas_user_ids, identity_names, submission_times
 from grader.collect.platforms import CollectError, collect
 from grader.commands.arguments import EXIT_OK, UsageError, course_root, topic_pairs
 from grader.course.policy import COURSE_FILE, PolicyError, read_policy
@@ -43,8 +43,9 @@ def command_export_canvas(args) -> int:
         raise UsageError(f"unknown topic {', '.join(unknown)}; the topics are: {', '.join(known)}")
     options = ExportOptions(
         [t for t in known if t in graded], titles, points, args.missing,
-        policy, submission_times(submissions) if submissions else {},
-        {s: p.name for s, p in identity_names(submissions).items() if p.name} if submissions else {})
+        policy, submission_times(submissions) if submissions else None,
+        {s: p.name for s, p in identity_names(submissions).items() if p.name} if submissions else {},
+        canvas_user_ids(submissions) if submissions else frozenset())
     export = canvas_export(grades, options, roster)
     write_canvas_export(Path(args.out), export)
     print(f"{len(grades)} students: {args.out} (import in Canvas), {details_path(Path(args.out))} "
@@ -52,7 +53,15 @@ def command_export_canvas(args) -> int:
     for label, names in (("not in the roster (left out)", export.not_in_roster),
                          ("joined to no one roster row (left out, ambiguous)", export.ambiguous),
                          ("in the roster without results", export.without_grades),
+                         ("excused (EX) in the roster, given a score now", export.excused_graded),
                          ("with an unreadable results.json", unreadable)):
         if names:
             print(f"{len(names)} {label}: {', '.join(names)}")
+    if roster is None:
+        others = sum(1 for g in grades if g.student not in options.canvas_ids)
+        if others:
+            print(f"without --roster: {others} students' ids (not Canvas user ids from a Canvas "
+                  "download collected into --submissions) are in SIS Login ID, which Canvas matches "
+                  "only if they are login ids; give --roster (Canvas's gradebook export) to join "
+                  "them as Canvas does")
     return EXIT_OK

@@ -6,7 +6,10 @@ students matched by ``ID``, then ``SIS User ID``, then ``SIS Login ID``; an assi
 matched by ``Title (id)``, else by exact title, else a NEW assignment is created. So with the
 instructor's own gradebook export as roster, its identity columns are copied verbatim and the
 topic columns carry the assignment's ``Title (id)`` (``--map`` or course.toml's ``title``).
-Blank means "no score" to Canvas: a topic never handed in is blank unless ``--missing zero``.
+Blank means "no score" to Canvas: a topic never handed in is blank unless ``--missing zero``,
+and a roster's ``EX`` (excused) is never turned into that zero. Points are ``--points``, else
+course.toml's, else the roster's ``Points Possible`` cell of the column, else the grader's
+maximum. Without ``--submissions`` the late penalty is the one results.json recorded.
 Raw score, late penalty and final score per (student, topic) go to a second CSV beside the
 import file: in the import file itself every extra column would become an assignment.
 
@@ -14,6 +17,11 @@ A results folder is joined as Canvas matches: column by column over the whole ro
 row's ``ID`` first, then every row's ``SIS User ID``, ...), so a numeric SIS id equal to another
 student's Canvas id never takes their grade. A folder whose first matching column holds its
 value in several rows, or a row two folders join, is ambiguous: left blank and listed.
+
+Without a roster a folder's name goes in ``ID`` only when ``grader collect`` took it from a
+Canvas download (collect.csv says so), since ``ID`` is Canvas's own user id: a Gradescope sid
+or a Moodle participant number there would give the score to whichever Canvas user has that
+number. Every other name goes in ``SIS Login ID``.
 """
 from __future__ import annotations
 
@@ -27,6 +35,7 @@ from typing import Iterable
 
 from grader.course.policy import Penalty, Policy, SubmissionTime
 from grader.outputs.gradebook import spreadsheet_text
+from grader.outputs.student_ids import display_id
 from grader.outputs.results import write_atomically
 
 RESULTS_FILE = "results.json"
@@ -47,6 +56,7 @@ class TopicGrade:
     score: float
     max_score: float
     missing: bool  # nothing was handed in (distinct from a file that scored 0)
+    late: tuple[int, float] | None = None  # (days late, percent off) as results.json recorded
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class CanvasRoster:
     rows: list[list[str]]  # each student's identity cells, verbatim
     join: dict[str, int]  # join column -> its index in a full roster row
     full_rows: list[list[str]] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)  # assignment column -> its index
+    points: dict[str, float] = field(default_factory=dict)  # assignment column -> Points Possible
 
 
 @dataclass
@@ -70,6 +82,7 @@ class CanvasExport:
     not_in_roster: list[str]  # graded students no roster row matched
     without_grades: list[str]  # roster students with no results in OUT
     ambiguous: list[str] = field(default_factory=list)  # graded students joined to no one row
+    excused_graded: list[str] = field(default_factory=list)  # "EX" in the roster, a score now
 
 
 def read_out(out: Path) -> tuple[list[StudentGrades], list[str]]:
@@ -87,12 +100,32 @@ def read_out(out: Path) -> tuple[list[StudentGrades], list[str]]:
             data = json.loads(path.read_text(encoding="utf-8"))
             extra = data["extra_data"]
             topics = {name: TopicGrade(float(t["score"]), float(t["max_score"]),
-                                       bool(t.get("missing", t.get("file") is None)))
+                                       bool(t.get("missing", t.get("file") is None)), _late(t))
                       for name, t in extra["topics"].items()}
             grades.append(StudentGrades(str(extra["student"]), topics))
         except (ValueError, KeyError, TypeError, AttributeError):
             unreadable.append(folder.name)
     return grades, unreadable
+
+
+def _late(topic: dict) -> tuple[int, float] | None:
+    late = topic.get("late")
+    if not isinstance(late, dict):
+        return None
+    return int(late["days_late"]), float(late["penalty_percent"])
+
+
+def _points_row(header: list[str], rows: list[list[str]], width: int) -> dict[str, float]:
+    row = next((r for r in rows[1:] if r and POINTS_POSSIBLE in r[0]), None)
+    points = {}
+    for index in range(width, min(len(header), len(row or ()))):
+        try:
+            value = float(row[index])
+        except ValueError:
+            continue  # "(read only)" under Canvas's computed columns
+        if math.isfinite(value):
+            points[header[index]] = value
+    return points
 
 
 def read_canvas_roster(path: Path) -> CanvasRoster:
@@ -110,7 +143,9 @@ def read_canvas_roster(path: Path) -> CanvasRoster:
     join = {name: header.index(name) for name in JOIN_COLUMNS if name in header}
     students = [row + [""] * (len(header) - len(row)) for row in rows[1:]
                 if row and POINTS_POSSIBLE not in row[0] and any(row[i].strip() for i in join.values())]
-    return CanvasRoster(rows[0][:width], [row[:width] for row in students], join, students)
+    columns = {name: index for index, name in enumerate(header) if index >= width}
+    return CanvasRoster(rows[0][:width], [row[:width] for row in students], join, students, columns,
+                        _points_row(header, rows, width))
 
 
 def _number(value: float) -> str:
@@ -131,31 +166,45 @@ class ExportOptions:
     points: dict[str, float] = field(default_factory=dict)  # --points, over course.toml's points
     missing: str = "blank"  # or "zero"
     policy: Policy = Policy()
-    times: dict[tuple[str, str], SubmissionTime] = field(default_factory=dict)  # collect.csv
+    # collect.csv's submission times, to apply the policy's late rule; None: the penalty
+    # results.json recorded when it was written.
+    times: dict[tuple[str, str], SubmissionTime] | None = None
     names: dict[str, str] = field(default_factory=dict)  # student id -> name, without a roster
+    canvas_ids: frozenset[str] = frozenset()  # folders named by a Canvas user id (collect.csv)
 
 
 def column_title(topic: str, options: ExportOptions) -> str:
     return options.titles.get(topic) or options.policy.topic(topic).title or topic
 
 
-def points_possible(topic: str, grades: list[StudentGrades], options: ExportOptions) -> float:
+def points_possible(topic: str, grades: list[StudentGrades], options: ExportOptions,
+                    roster: CanvasRoster | None = None) -> float:
     configured = options.points.get(topic, options.policy.topic(topic).points)
     if configured is not None:
         return configured
+    in_roster = roster.points.get(column_title(topic, options)) if roster is not None else None
+    if in_roster is not None:
+        return in_roster  # the assignment's own points: a score scaled to others would be wrong
     return max((g.topics[topic].max_score for g in grades if topic in g.topics), default=0.0)
 
 
+def _penalty(student: str, topic: str, grade: TopicGrade, options: ExportOptions) -> Penalty:
+    if options.times is None:
+        return Penalty(grade.score, *grade.late) if grade.late else Penalty(grade.score, 0, 0.0)
+    return options.policy.penalty(topic, student, grade.score,
+                                  options.times.get((student, topic), SubmissionTime()))
+
+
 def _cell(student: str, topic: str, grade: TopicGrade | None, absent: bool, points: float,
-          options: ExportOptions, details: list[list[str]], column: str) -> str:
+          options: ExportOptions, details: list[list[str]], column: str, excused: bool = False) -> str:
     """A topic not in a student's results was not graded: blank, never 0. Not handed in (or
-    a student with no results at all) is blank, or 0 with ``--missing zero``."""
+    a student with no results at all) is blank, or 0 with ``--missing zero``, but an excused
+    student stays excused."""
     if grade is None and not absent:
         return ""
     if grade is None or grade.missing:
-        return "0" if options.missing == "zero" else ""
-    penalty: Penalty = options.policy.penalty(topic, student, grade.score,
-                                              options.times.get((student, topic), SubmissionTime()))
+        return ("EX" if excused else "0") if options.missing == "zero" else ""
+    penalty = _penalty(student, topic, grade, options)
     scaled = penalty.final / grade.max_score * points if grade.max_score else 0.0
     details.append([spreadsheet_text(student), topic, spreadsheet_text(column), _number(grade.score),
                     _number(grade.max_score), str(penalty.days_late), _number(penalty.percent),
@@ -194,23 +243,32 @@ def canvas_export(grades: list[StudentGrades], options: ExportOptions,
                   roster: CanvasRoster | None = None) -> CanvasExport:
     topics = options.topics
     columns = [column_title(t, options) for t in topics]
-    points = [points_possible(t, grades, options) for t in topics]
+    points = [points_possible(t, grades, options, roster) for t in topics]
     details: list[list[str]] = [DETAILS_COLUMNS]
     by_id = {g.student: g for g in grades}
+    excused_graded: list[str] = []
 
-    def scores(student: str, found: StudentGrades | None) -> list[str]:
-        return [_cell(student, t, found.topics.get(t) if found else None, found is None, p, options,
-                      details, c)
-                for t, p, c in zip(topics, points, columns)]
+    def scores(student: str, found: StudentGrades | None, full: list[str] | None = None) -> list[str]:
+        cells = []
+        for t, p, c in zip(topics, points, columns):
+            at = roster.columns.get(c) if roster is not None and full is not None else None
+            excused = at is not None and at < len(full) and full[at].strip().upper() == "EX"
+            cell = _cell(student, t, found.topics.get(t) if found else None, found is None, p, options,
+                         details, c, excused)
+            if excused and cell not in ("", "EX"):
+                excused_graded.append(f"{full[0]} ({c})")
+            cells.append(cell)
+        return cells
 
     if roster is None:
         identity = IDENTITY
         rows = []
         for g in sorted(grades, key=lambda g: g.student):
-            name = options.names.get(g.student) or g.student
-            numeric = g.student.isdigit()  # a Canvas user id, as ``grader collect`` names folders
-            rows.append([spreadsheet_text(name), g.student if numeric else "", "",
-                         "" if numeric else spreadsheet_text(g.student), "", *scores(g.student, g)])
+            shown = display_id(g.student)
+            name = options.names.get(g.student) or shown
+            canvas = g.student in options.canvas_ids
+            rows.append([spreadsheet_text(name), shown if canvas else "", "",
+                         "" if canvas else spreadsheet_text(shown), "", *scores(g.student, g)])
         not_in_roster, without, ambiguous = [], [], []
     else:
         identity = roster.identity
@@ -218,15 +276,16 @@ def canvas_export(grades: list[StudentGrades], options: ExportOptions,
         rows, without = [], []
         for number, cells in enumerate(roster.rows):
             student = joined.get(number)
+            full = roster.full_rows[number]
             if student is None:
                 without.append(cells[0])
-                rows.append([*cells, *scores("", None)])
+                rows.append([*cells, *scores("", None, full)])
                 continue
-            rows.append([*cells, *scores(student, by_id[student])])
+            rows.append([*cells, *scores(student, by_id[student], full)])
     blank = [""] * (len(identity) - 1)
     text = _csv([[*identity, *(spreadsheet_text(c) for c in columns)],
                  [POINTS_POSSIBLE, *blank, *(_number(p) for p in points)], *rows])
-    return CanvasExport(text, _csv(details), not_in_roster, without, ambiguous)
+    return CanvasExport(text, _csv(details), not_in_roster, without, ambiguous, excused_graded)
 
 
 def details_path(path: Path) -> Path:

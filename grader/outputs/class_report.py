@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from grader.course.policy import Policy
 from grader.course.topics import Topic
-from grader.outputs.gradebook import canvas_csv
+from grader.outputs.canvas import ExportOptions, StudentGrades, TopicGrade, canvas_export
 from grader.outputs.item_analysis import ItemAnalysis, item_analysis_json
 from grader.outputs.plots import Histogram, histogram
 from grader.outputs.report import TEMPLATES, environment
@@ -221,23 +222,46 @@ def render_index(summary: ClassSummary, *, similarity: bool, templates: Path = T
                            shown=display_id, report_link=report_link)
 
 
+@dataclass(frozen=True)
+class CanvasIdentities:
+    """What collect.csv says of the students, for canvas_grades.csv without a roster."""
+    names: dict[str, str] = field(default_factory=dict)  # student id -> name
+    canvas_ids: frozenset[str] = frozenset()  # ids that are Canvas user ids
+
+
+def canvas_grades(summary: ClassSummary, topics: list[str], policy: Policy,
+                  identities: CanvasIdentities) -> str:
+    """canvas_grades.csv: ``grader export canvas`` without a roster, on the raw scores (the
+    late rule is applied only by that command, from the submission times)."""
+    maxima = {name: summary.topics[name].max_score for name in topics}
+    grades = [StudentGrades(row["student"], {
+        name: TopicGrade(0.0 if score is None else score, maxima[name], score is None)
+        for name, score in row["topics"].items() if name in maxima}) for row in summary.rows]
+    graded = [name for name in topics if any(name in g.topics for g in grades)]
+    options = ExportOptions(graded, policy=policy, times={}, names=identities.names,
+                            canvas_ids=identities.canvas_ids)
+    return canvas_export(grades, options).text
+
+
 def write_class_report(out: Path, students: Iterable[str], titles: dict[str, str], *,
-                       similarity: bool = False, templates: Path = TEMPLATES) -> ClassSummary:
+                       similarity: bool = False, templates: Path = TEMPLATES, policy: Policy = Policy(),
+                       identities: CanvasIdentities = CanvasIdentities()) -> ClassSummary:
     """Write OUT/index.html, OUT/summary.json and OUT/canvas_grades.csv."""
     summary = summarize(out, students, titles)
     write_if_changed(out / SUMMARY_FILE, json.dumps(summary_json(summary), indent=1) + "\n")
-    write_if_changed(out / CANVAS_FILE, canvas_csv(summary.rows, list(titles),
-                                                   {n: t.max_score for n, t in summary.topics.items()}))
+    write_if_changed(out / CANVAS_FILE, canvas_grades(summary, list(titles), policy, identities))
     write_if_changed(out / INDEX_FILE, render_index(summary, similarity=similarity, templates=templates))
     return summary
 
 
 def write_class_outputs(out: Path, submissions: Path, students: list[str], topics: list[Topic], *,
-                        templates: Path = TEMPLATES) -> ClassSummary:
+                        templates: Path = TEMPLATES, policy: Policy = Policy(),
+                        identities: CanvasIdentities = CanvasIdentities()) -> ClassSummary:
     """Everything built from the whole class once grading is done: the similarity page
     (instructor only), then index.html (which links it), summary.json and canvas_grades.csv."""
     titles = {t.name: t.title for t in topics}
     similarity = class_similarity(submissions, students, topics)
     write_if_changed(out / SIMILARITY_FILE, render_similarity(similarity, titles, len(students),
                                                               templates=templates))
-    return write_class_report(out, students, titles, similarity=True, templates=templates)
+    return write_class_report(out, students, titles, similarity=True, templates=templates,
+                              policy=policy, identities=identities)

@@ -1,4 +1,4 @@
-"""The class gradebook: OUT/grades.csv with one row per student, and Canvas's import file.
+"""The class gradebook: OUT/grades.csv with one row per student (Canvas's file: ``canvas``).
 
 Both are written by ``_csv``: text cells (ids, names, headers) are data, never formulas.
 """
@@ -36,7 +36,7 @@ def _csv(rows: Iterable[list[str | float]]) -> str:
 
 
 # grades.csv's cell for a topic the student did not hand in (a 0 in their total), and for one
-# OUT holds no grade of at all; Canvas gets a blank cell for both, which it takes as no score.
+# OUT holds no grade of at all.
 MISSING_CELL = "missing"
 NOT_GRADED_CELL = ""
 
@@ -57,21 +57,3 @@ def gradebook_csv(rows: list[dict], topics: list[str]) -> str:
 
 def write_gradebook(path: Path, rows: list[dict], topics: list[str]) -> None:
     write_if_changed(path, gradebook_csv(rows, topics))
-
-
-# Canvas's gradebook import: identity columns first (Canvas matches a row to a student by
-# ID, SIS User ID or SIS Login ID), then one column per assignment; an optional second row
-# starting "Points Possible" gives each new assignment's points. Columns Canvas does not know
-# become new assignments, so there is deliberately no total column (Canvas computes its own).
-CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-CANVAS_POINTS_ROW = "Points Possible"
-
-
-def canvas_csv(rows: list[dict], topics: list[str], max_scores: dict[str, float]) -> str:
-    """One assignment column per topic; the student id (the submission folder's name) goes in
-    "SIS Login ID", the column Canvas matches when "ID" and "SIS User ID" are empty."""
-    students = sorted(rows, key=lambda r: r["student"])
-    return _csv([[*CANVAS_IDENTITY, *topics],
-                 [CANVAS_POINTS_ROW, "", "", "", "", *(max_scores.get(t, 0.0) for t in topics)]] + [
-        [display_id(row["student"]), "", "", display_id(row["student"]), "",
-         *(_cell(row["topics"], t, NOT_GRADED_CELL) for t in topics)] for row in students])
