@@ -341,3 +341,27 @@ def test_the_worker_memory_limit_leaves_room_for_the_grader_in_the_container():
     options = grade_one.OneOptions(memory_mb=768)
     assert options.limits().memory_bytes + grade_one.GRADER_RESERVE_MB * 2**20 <= 768 * 2**20
     assert options.limits().student_seconds < options.deadline_seconds < 600
+
+
+def test_the_zip_carries_course_toml_so_its_limits_hold_on_gradescope(tmp_path):
+    course = tmp_path / "course"
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part / "shapes", course / part / "shapes")
+    shutil.copytree(ROOT / "templates", course / "templates")
+    (course / "course.toml").write_text("[limits]\ncall_seconds = 9\n")
+    assert main(["--course", str(course), "gradescope", "build", "--topics", "shapes",
+                 "--out", str(tmp_path / "a.zip")]) == 0
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        assert archive.read("course/course.toml") == b"[limits]\ncall_seconds = 9\n"
+
+
+def test_grade_one_gives_each_call_the_courses_call_limit(tmp_path, monkeypatch):
+    import grader.commands.grade as grade_command
+    (tmp_path / "course.toml").write_text("[limits]\ncall_seconds = 9\n")
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part / "shapes", tmp_path / part / "shapes")
+    seen = {}
+    monkeypatch.setattr(grade_command, "grade_one",
+                        lambda *args, options, **kwargs: seen.setdefault("limits", options.limits()) and {})
+    main(["--course", str(tmp_path), "grade-one", str(tmp_path), "--results", str(tmp_path / "r.json")])
+    assert seen["limits"].call_seconds == 9

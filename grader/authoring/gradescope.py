@@ -33,6 +33,7 @@ from pathlib import Path
 
 from grader.authoring.wheel import ZIP_TIME, build_wheel, core_requirements
 from grader.course.fingerprint import grader_fingerprint, topic_fingerprint
+from grader.course.policy import COURSE_FILE
 from grader.course.topics import Topic
 from grader.grading.runner import build_plan
 
@@ -161,6 +162,8 @@ def _stage_course(course: Path, topics: list[Topic], target: Path) -> None:
                 raise GradescopeError(f"topic {topic.name} has no reference in {course / 'solutions'}; "
                                       "the autograder needs the course's solutions")
             shutil.copytree(folder, target / part / topic.name, ignore=IGNORED)
+    if (course / COURSE_FILE).is_file():  # its [limits]: a call gets the time it gets locally
+        shutil.copyfile(course / COURSE_FILE, target / COURSE_FILE)
 
 
 def _manifest(topics: list[Topic], options: AutograderOptions, plans: list[str]) -> str:

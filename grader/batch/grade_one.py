@@ -55,10 +55,11 @@ class OneOptions:
     deadline_seconds: float = DEADLINE_SECONDS
     seed: int | None = None
     plans: Path | None = None  # test plans built with the autograder (grader.grading.plan)
+    call_seconds: float = Limits.call_seconds  # course.toml's [limits], as a local batch has it
 
     def limits(self) -> Limits:
         worker_mb = max(self.memory_mb - GRADER_RESERVE_MB, 128)
-        return Limits(memory_bytes=worker_mb * 2**20,
+        return Limits(memory_bytes=worker_mb * 2**20, call_seconds=self.call_seconds,
                       student_seconds=max(self.deadline_seconds - WRITE_MARGIN_SECONDS, 1.0))
 
 

@@ -32,14 +32,15 @@ def named_topic(course: Path, name: str) -> Topic:
 
 
 def grading_limits(course: Path, args) -> Limits:
-    """The command line's limits, else course.toml's [limits], else the defaults."""
+    """The command line's limits (a command may have none), else course.toml's [limits], else
+    the defaults."""
     try:
         policy = read_policy(course / COURSE_FILE)
     except PolicyError as error:
         raise UsageError(str(error)) from None
-    return Limits(call_seconds=next(v for v in (args.call_timeout, policy.call_seconds, Limits.call_seconds)
+    return Limits(call_seconds=next(v for v in (getattr(args, "call_timeout", None), policy.call_seconds, Limits.call_seconds)
                                     if v is not None),
-                  student_seconds=next(v for v in (args.student_timeout, policy.student_seconds,
+                  student_seconds=next(v for v in (getattr(args, "student_timeout", None), policy.student_seconds,
                                                    Limits.student_seconds) if v is not None))
 
 

@@ -36,8 +36,10 @@ def command_grade(args) -> int:
 
 
 def command_grade_one(args) -> int:
+    # course.toml's call limit, as a local batch takes it; the deadline bounds the student's total.
+    call_seconds = grading_limits(course_root(args), args).call_seconds
     options = OneOptions(tuple(args.topics or ()), args.memory_mb, args.deadline, args.seed,
-                         Path(args.plans) if args.plans else None)
+                         Path(args.plans) if args.plans else None, call_seconds)
     with on_one_cpu():  # this process and its workers share a CPU (grader.sandbox.cpu)
         data = grade_one(Path(args.submission), Path(args.results), course_root(args),
                          metadata=Path(args.metadata) if args.metadata else None, options=options)
