@@ -365,3 +365,13 @@ def test_grade_one_gives_each_call_the_courses_call_limit(tmp_path, monkeypatch)
                         lambda *args, options, **kwargs: seen.setdefault("limits", options.limits()) and {})
     main(["--course", str(tmp_path), "grade-one", str(tmp_path), "--results", str(tmp_path / "r.json")])
     assert seen["limits"].call_seconds == 9
+
+
+def test_every_output_is_shown_as_plain_text_never_rendered_as_markup(tmp_path):
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "shapes.py").write_text(
+        'def add_bias_column(X):\n    raise ValueError("<a href=https://evil>click</a>")\n')
+    grade_one.grade_one(tmp_path / "submission", tmp_path / "results.json", ROOT,
+                        options=grade_one.OneOptions(topics=("shapes",)))
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert {written["output_format"], *(t["output_format"] for t in written["tests"])} == {"text"}

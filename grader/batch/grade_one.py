@@ -243,6 +243,10 @@ class _Writer:
         with self.lock:
             if self.done:
                 return False
+            # Outputs carry the student's own text (messages, printed output): shown as plain
+            # text, never through Gradescope's default rendering, which keeps some markup.
+            for entry in (data, *data.get("tests", ())):
+                entry.setdefault("output_format", "text")
             write_atomically(self.path, json.dumps(data, indent=2, allow_nan=False) + "\n")
             self.done = True
             return True
