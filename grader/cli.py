@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from grader.audit_defaults import DEFAULT_MAX_MUTANTS, DEFAULT_SEED
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process SIGPIPE ended
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module, function = args.run  # the command's module is imported only now, when it runs
@@ -181,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"grader: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (``grader topics | head``): stop as a SIGPIPE would, quietly, and
+        # keep the interpreter's last flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The grader command: clear errors with non-zero exits, check for students, grade for instructors."""
+import os
 import subprocess
 import sys
 
@@ -79,3 +80,12 @@ def test_topics_lists_the_course_topics():
     result = run("topics")
     assert result.returncode == 0
     assert "regularization" in result.stdout
+
+
+def test_output_into_a_closed_pipe_ends_quietly_as_sigpipe_would():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # ``grader topics | head``: the reader is gone
+    done = subprocess.run([sys.executable, "-m", "grader", "--course", str(ROOT), "topics"],
+                          stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert "Traceback" not in done.stderr and done.returncode == 141
