@@ -49,6 +49,23 @@ def test_a_nested_zip_is_unpacked_where_it_lies(tmp_path):
     assert found == {"alice/work.zip/hw3/regularization.py": (b"a = 1\n", None)}
 
 
+def _zip_with_raw_name(path, raw: bytes, placeholder: bytes):
+    """A zip whose member name is ``raw`` with no UTF-8 flag, as Windows' zip writes names."""
+    data = zip_bytes({placeholder.decode("ascii"): "a = 1\n"})
+    path.write_bytes(data.replace(placeholder, raw))
+    return path
+
+
+def test_a_utf8_name_stored_without_the_utf8_flag_reads_as_utf8(tmp_path):
+    download = _zip_with_raw_name(tmp_path / "d.zip", "J\u00f6rg/shapes.py".encode(), b"Jxxrg/shapes.py")
+    assert list(entries(download)) == ["J\u00f6rg/shapes.py"]
+
+
+def test_a_cp437_name_that_is_no_utf8_stays_cp437(tmp_path):
+    download = _zip_with_raw_name(tmp_path / "d.zip", b"J\x94rg/shapes.py", b"Jxrg/shapes.py")
+    assert list(entries(download)) == ["J\u00f6rg/shapes.py"]  # 0x94 is cp437's o-umlaut
+
+
 def test_nesting_deeper_than_the_bound_is_kept_as_a_file_not_unpacked(tmp_path):
     level = zip_bytes({"x.py": "1"})
     for _ in range(3):

@@ -135,6 +135,22 @@ def _split(name: str) -> tuple[list[str], str | None]:
     return parts, "its path is absolute" if absolute else None
 
 
+_UTF8_FLAG = 0x800  # general purpose bit 11: the name is UTF-8 (else cp437, by the zip spec)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its writer meant it. Many zip writers (Windows' own, Canvas's and
+    Moodle's downloads seen here) store UTF-8 names without the flag, which zipfile then reads
+    as cp437 ("J├╢rg" for "Jörg"): a flagless name whose bytes are valid UTF-8 is taken as
+    UTF-8 (ASCII names are the same either way; cp437 text is rarely valid UTF-8)."""
+    if info.flag_bits & _UTF8_FLAG:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 class Download:
     """A download read into a staging folder; iterate ``entries``. Use as a context manager:
     the staging folder is removed on exit."""
@@ -276,7 +292,7 @@ class Download:
     def _members(self, archive: zipfile.ZipFile, prefix: tuple[str, ...], archives: frozenset[int],
                  budget: _Budget, depth: int) -> None:
         for info in archive.infolist():
-            parts, absolute = _split(info.filename)
+            parts, absolute = _split(_member_name(info))
             full = prefix + tuple(parts)
             problem = absolute or _bad_name(parts, self.bounds)
             self._item(full, budget, lambda budget, info=info, full=full, problem=problem:
