@@ -221,6 +221,15 @@ def test_a_hidden_test_shows_no_text_the_students_code_made(isolation_mode, tmp_
     assert report.count(leaked) <= shown_publicly
 
 
+def test_a_hidden_test_names_no_exception_class_or_traceback_the_students_code_made(
+        isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "hidden_inputs_in_exception_class.py"}))
+    hidden = [t for t in results["a"]["tests"] if t["visibility"] != "visible"]
+    assert hidden and not any("INPUTS" in t["output"] for t in hidden)
+    assert any("raised an exception of a class of its own" in t["output"] for t in hidden)
+    assert any("INPUTS" in t["output"] for t in results["a"]["tests"] if t not in hidden)  # public: in full
+
+
 def test_a_callback_on_a_huge_broadcast_problem_does_not_hold_the_grader(isolation_mode, tmp_path):
     started = time.monotonic()
     results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_cpu_stall.py",

@@ -305,3 +305,25 @@ def test_the_otter_adapter_names_no_expected_value_for_a_hidden_test(student, te
     text = _otter_failure(WRONG[student], test)
     assert text.strip()
     assert [number for number in _expected_numbers() if number in text] == [], text
+
+
+# ------------------------------------------------ hidden exceptions: where, never what
+SOURCE = "import numpy as np\n\n\ndef f(x):\n    return g(x + 1)\n\n\ndef g(y):\n    raise ValueError(y)\n"
+
+
+def test_a_hidden_failure_shows_its_line_as_the_graders_copy_of_the_file_has_it():
+    from grader.grading.runner import _where_it_failed
+    forged = ('  File "/submission/t.py", line 5, in f\n    return g(x + 1)\n'
+              '  File "/submission/t.py", line 9, in INPUTS_1_2_3\n    INPUTS [1, 2, 3]\n')
+    assert _where_it_failed(forged, "/submission/t.py", SOURCE) == (
+        '  File "/submission/t.py", line 9, in g\n    raise ValueError(y)\n')
+
+
+@pytest.mark.parametrize("trace", [
+    '  File "/submission/t.py", line 99, in g\n',  # past the file's end
+    '  File "INPUTS [1, 2, 3]", line 1, in <module>\n',  # another file: compile() with a name
+    "INPUTS [1, 2, 3]\n",
+])
+def test_a_hidden_failure_shows_nothing_of_a_frame_outside_the_students_file(trace):
+    from grader.grading.runner import _where_it_failed
+    assert _where_it_failed(trace, "/submission/t.py", SOURCE) == ""

@@ -6,7 +6,9 @@ sandbox. A test passes or fails as a whole and is worth its ``@points``.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
+import re
 import textwrap
 import time
 import traceback
@@ -39,8 +41,9 @@ SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts 
 WITHHELD = ("In a hidden test that hands your code the grader's functions, what your code says "
             "(its messages, exception types, traceback and printed output) is not shown, since it "
             "could carry the grader's values out; the public tests of this function show it in full.")
-HIDDEN_EXCEPTION = ("(A hidden test does not show the exception's message, which could carry the "
-                    "test's inputs out; the public tests of this function show it in full.)")
+HIDDEN_EXCEPTION = ("(A hidden test shows only the line of your file where it failed, not the "
+                    "exception's message, which could carry the test's inputs out; the public "
+                    "tests of this function show it in full.)")
 SANDBOX_FILENAME = "/submission/{topic}.py"
 GRADIENT_CHECK_KEY = "gradient_check"  # what grader.gradcheck.expect_gradient records under
 
@@ -259,12 +262,58 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
         plain = getattr(said, "plain", None)
         if isinstance(said, StudentError) or plain is not None:
             outcome.message = f"{plain or 'your code failed'}.\n{WITHHELD}"
-    elif case.hidden and isinstance(said, StudentError) and said.kind == "exception":
-        # An exception's message is whatever the student's code put there, such as the hidden
-        # test's inputs; its type and the student's own lines are not.
-        outcome.message = (f"{said.function} raised {said.exception_type}"
-                           + (f"\n{said.trace}" if said.trace else "") + f"\n{HIDDEN_EXCEPTION}")
+    elif case.hidden and isinstance(said, StudentError):
+        outcome.message = _hidden_error_message(said, student)
     return outcome
+
+
+# Exception classes a hidden test may name: a standard class says nothing the student chose,
+# while a class the student's code made can be named after the test's inputs.
+STANDARD_EXCEPTIONS = frozenset(
+    [name for name, value in vars(builtins).items()
+     if isinstance(value, type) and issubclass(value, BaseException)]
+    + ["LinAlgError", "AxisError", "ComplexWarning", "DTypePromotionError"])
+
+
+_FRAME = re.compile(r'  File "(?P<file>[^"\n]*)", line (?P<line>\d{1,7}), in ')
+
+
+def _where_it_failed(trace: str, filename: str | None, source: str | None) -> str:
+    """The last frame of the student's file in ``trace``, rebuilt from the grader's copy of the
+    source: of what the worker wrote, only a line number of that file is used (the function
+    name and the line's text come from the source), so a hidden test shows where the code
+    failed and carries out at most the choice of a line."""
+    if not trace or not filename or source is None:
+        return ""
+    lines = [m for m in _FRAME.finditer(trace) if m["file"] == filename]
+    if not lines:
+        return ""
+    number, text = int(lines[-1]["line"]), source.splitlines()
+    if not 1 <= number <= len(text):
+        return ""
+    return (f'  File "{filename}", line {number}, in {_enclosing_function(source, number)}\n'
+            f"    {text[number - 1].strip()}\n")
+
+
+def _enclosing_function(source: str, number: int) -> str:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return "<module>"
+    enclosing = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and node.lineno <= number <= (node.end_lineno or node.lineno)]
+    return max(enclosing, key=lambda node: node.lineno).name if enclosing else "<module>"
+
+
+def _hidden_error_message(said: StudentError, student) -> str:
+    """What a hidden test shows of a failing call: nothing the worker (the student's code) wrote
+    (message, traceback text, an exception class it made), only what the grader can vouch for."""
+    if said.kind != "exception":
+        return f"{said.plain}.\n{HIDDEN_EXCEPTION}"
+    name = said.exception_type.rsplit(".", 1)[-1] if isinstance(said.exception_type, str) else ""
+    shown = name if name in STANDARD_EXCEPTIONS else "an exception of a class of its own"
+    where = _where_it_failed(said.trace, getattr(student, "filename", None), getattr(student, "source", None))
+    return f"{said.function} raised {shown}\n{where}{HIDDEN_EXCEPTION}"
 
 
 def _not_run(case: TestCase, topic: Topic, message: str, *, timed_out: bool = False) -> TestOutcome:
