@@ -57,7 +57,7 @@ ATTEMPTS = ["open parent's mem through dir_fd", "open parent's mem", "read paren
             "unshare mount namespace", "mount", "bpf", "exec", "fork", "internet socket",
             "unix socket", "read the reference", "read the reference through dir_fd",
             "write into the course", "see other processes", "read a command line naming the course",
-            "SysV shared memory", "SysV message queue", "SysV semaphore",
+            "SysV shared memory", "SysV message queue", "SysV semaphore", "memory file past the memory limit",
             "read a device beyond null, zero, full and random"]
 
 

@@ -58,6 +58,7 @@ def probe(course):
         "SysV shared memory": lambda: _syscall("shmget", 0, 4096, 0o1666),
         "SysV message queue": lambda: _syscall("msgget", 0, 0o1666),
         "SysV semaphore": lambda: _syscall("semget", 0, 1, 0o1666),
+        "memory file past the memory limit": lambda: os.memfd_create("beyond RLIMIT_AS"),
         "read a device beyond null, zero, full and random": _read_other_devices,
         "read a command line naming the course": lambda: _command_lines_naming(course),
     }

@@ -253,6 +253,9 @@ DENIED_SYSCALLS = (
     "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
     "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
     "mq_getsetattr",
+    # Its files are memory no rlimit counts: 64 of them at the file-size limit are 1 GiB past
+    # RLIMIT_AS.
+    "memfd_create",
 )
 
 
