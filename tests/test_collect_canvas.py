@@ -175,3 +175,71 @@ def test_a_zip_bomb_in_one_students_upload_costs_that_student_only(tmp_path):
     assert dict(summary.unmatched)["bomber_66_1_work.zip/regularization.py"] == "it is larger than 20 MB"
     assert [p.student for p, _ in summary.nothing_usable] == ["66"]
     assert (out / "67" / "regularization.py").read_text() == "r = 1\n"
+
+
+# -- a file name that reads as more than one user id ----------------------------------------
+# The student controls the whole name (sortable name and original file name), so only the
+# roster (Canvas's gradebook export: Student "Last, First" and ID) tells the readings apart.
+
+def gradebook(tmp_path, *students: tuple[str, int]):
+    roster = tmp_path / "gradebook.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n" +
+                      "".join(f'"{name}",{user},,,S1\n' for name, user in students))
+    return roster
+
+
+def test_an_original_name_holding_digits_goes_to_the_user_whose_roster_row_it_names(tmp_path):
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("dateszip", 1011, 5011, "hw_2024_03_01.zip"): zip_bytes({"regularization.py": "r = 1\n"})})
+    out = tmp_path / "S"
+    collect("canvas", download, out, TOPICS, roster=gradebook(tmp_path, ("Dates, Zip", 1011)))
+    assert (out / "1011" / "regularization.py").read_text() == "r = 1\n"
+
+
+def test_without_a_roster_a_name_reading_as_two_users_is_refused_saying_roster_resolves_it(tmp_path):
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("dateszip", 1011, 5011, "hw_2024_03_01.zip"): zip_bytes({"regularization.py": "r = 1\n"})})
+    summary = collect("canvas", download, tmp_path / "S", TOPICS)
+    why = dict(summary.unmatched)["dateszip_1011_5011_hw_2024_03_01.zip/regularization.py"]
+    assert "1011, 2024" in why and "--roster" in why
+
+
+def test_a_name_imitating_another_students_is_refused_even_with_a_roster_holding_both_ids(tmp_path):
+    # Eve (user 2002) set her name to last "Liddellalice_1001_", first "99999999": both readings
+    # are a roster row's id with that row's sortable name.
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("liddellalice_1001_99999999", 2002, 6001, "work.zip"):
+            zip_bytes({"regularization.py": "def sabotaged():\n    return 0\n"})})
+    out = tmp_path / "S"
+    summary = collect("canvas", download, out, TOPICS, roster=gradebook(
+        tmp_path, ("Liddell, Alice", 1001), ("Liddellalice_1001_, 99999999", 2002)))
+    assert not (out / "1001").exists() and not (out / "2002").exists()
+    assert "more than one reading" in dict(summary.unmatched)[
+        "liddellalice_1001_99999999_2002_6001_work.zip/regularization.py"]
+
+
+def test_a_name_holding_another_users_id_goes_with_a_roster_to_its_uploader_never_to_them(tmp_path):
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("mallory_1001_99999999", 2002, 6001, "work.zip"): zip_bytes({"regularization.py": "m = 1\n"})})
+    out = tmp_path / "S"
+    collect("canvas", download, out, TOPICS, roster=gradebook(
+        tmp_path, ("Liddell, Alice", 1001), ("Mallory_1001_, 99999999", 2002)))
+    assert not (out / "1001").exists()
+    assert (out / "2002" / "regularization.py").read_text() == "m = 1\n"
+
+
+def test_a_sortable_name_of_digits_does_not_pass_as_that_users_anonymous_upload(tmp_path):
+    # Eve (user 2002) named herself "1001": her file also reads as user 1001's, anonymously.
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("1001", 2002, 6001, "work.zip"): zip_bytes({"regularization.py": "m = 1\n"})})
+    out = tmp_path / "S"
+    collect("canvas", download, out, TOPICS, roster=gradebook(tmp_path, ("Liddell, Alice", 1001), ("1001", 2002)))
+    assert not (out / "1001").exists() and not (out / "2002").exists()
+
+
+def test_an_anonymous_name_reading_as_two_users_goes_to_the_one_id_in_the_roster(tmp_path):
+    download = write_zip(tmp_path / "d.zip", {
+        canvas_name("", 1011, 5011, "hw_2024_03_01.zip"): zip_bytes({"regularization.py": "r = 1\n"})})
+    out = tmp_path / "S"
+    collect("canvas", download, out, TOPICS, roster=gradebook(tmp_path, ("Dates, Zip", 1011)))
+    assert (out / "1011" / "regularization.py").read_text() == "r = 1\n"

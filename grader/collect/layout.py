@@ -41,10 +41,21 @@ class Person:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """A student the instructor expects: every id they may appear under, first the preferred."""
-    ids: tuple[str, ...]
+    """A student the instructor expects: each id column's value, as (header casefolded, value)
+    in the order ids are tried, first the preferred; the column is kept because a value means
+    something only in its column (Canvas's ``ID`` is the user id a download names)."""
+    columns: tuple[tuple[str, str], ...]
     name: str = ""
     email: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every id they may appear under, first the preferred."""
+        return tuple(dict.fromkeys(value for _, value in self.columns))
+
+    def value(self, column: str) -> str:
+        """This row's value in ``column`` (a casefolded header), or ""."""
+        return next((value for header, value in self.columns if header == column), "")
 
 
 @dataclass(frozen=True)

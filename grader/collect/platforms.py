@@ -49,15 +49,17 @@ def read_roster(path: Path) -> list[RosterRow]:
     for row in rows[1:]:
         if row and "points possible" in row[0].casefold():
             continue  # Canvas's second row
-        ids = tuple(dict.fromkeys(i for i in (cell(row, c) for c in id_columns) if i))
-        if ids:
-            roster.append(RosterRow(ids, cell(row, name), cell(row, email)))
+        columns = tuple((header[c], cell(row, c)) for c in id_columns if cell(row, c))
+        if columns:
+            roster.append(RosterRow(columns, cell(row, name), cell(row, email)))
     return roster
 
 
-def read_platform(platform: str, entries: list[Entry], pattern: str | None) -> Collection:
+def read_platform(platform: str, entries: list[Entry], pattern: str | None,
+                  roster: list[RosterRow] | None = None) -> Collection:
+    """``roster``: the ``--roster`` rows, evidence for a Canvas name with several readings."""
     if platform == "canvas":
-        return read_canvas(entries)
+        return read_canvas(entries, canvas.roster_names(roster))
     if platform == "moodle":
         return read_moodle(entries)
     if platform == "gradescope":
@@ -71,11 +73,13 @@ def read_platform(platform: str, entries: list[Entry], pattern: str | None) -> C
     raise CollectError(f"unknown platform {platform}; one of {', '.join(PLATFORMS)}")
 
 
-def submission_key(platform: str, pattern: str | None) -> Callable[[tuple[str, ...]], str | None] | None:
+def submission_key(platform: str, pattern: str | None, roster: list[RosterRow] | None = None,
+                   ) -> Callable[[tuple[str, ...]], str | None] | None:
     """How the platform tells one student's submission from another's in the download, so
-    that each has its own budget (see ``unpack.Download``)."""
-    keys = {"canvas": canvas.submission_key, "moodle": moodle.submission_key,
-            "gradescope": gradescope.submission_key}
+    that each has its own budget (see ``unpack.Download``); as ``read_platform`` attributes it."""
+    if platform == "canvas":
+        return canvas.submission_key(canvas.roster_names(roster))
+    keys = {"moodle": moodle.submission_key, "gradescope": gradescope.submission_key}
     if platform in keys:
         return keys[platform]
     if platform == "folders" or (platform == "regex" and pattern):
@@ -96,8 +100,8 @@ def collect(platform: str, download: Path, out: Path, topics: list[str], *,
         raise CollectError("the output folder must not be inside the download")
     people = read_roster(roster) if roster else None
     try:
-        with Download(download, bounds, submission_key(platform, pattern)) as files:
-            collection = read_platform(platform, files.entries, pattern)
+        with Download(download, bounds, submission_key(platform, pattern, people)) as files:
+            collection = read_platform(platform, files.entries, pattern, people)
             return write_layout(collection, topics, out, people, assignment, platform)
     except (UnpackError, GradescopeError, PatternError) as error:
         raise CollectError(str(error)) from None
