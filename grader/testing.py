@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import functools
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
@@ -504,7 +505,16 @@ def expect_no_warnings(warnings: list[str], what: str, *, hint: str | None = Non
     """No numpy warning (overflow, divide by zero, invalid value) was raised: pass
     ``student.call(..., return_args=True).warnings``."""
     if warnings:
-        fail(f"{what} raised a numpy warning: {warnings[0]}", hint=hint, mistake=mistake)
+        text = str(warnings[0])
+        # The text comes from the student's process: shown in the message (which hidden tests
+        # show) only in numpy's own fixed form, else in the details (public tests only).
+        if _NUMPY_WARNING.fullmatch(text):
+            fail(f"{what} raised a numpy warning: {text}", hint=hint, mistake=mistake)
+        fail(f"{what} raised a warning", hint=hint, mistake=mistake, detail=f"the warning: {text[:500]}")
+
+
+_NUMPY_WARNING = re.compile(r"(?:RuntimeWarning: )?(?:overflow|underflow|divide by zero|invalid value) "
+                            r"encountered in [a-z_0-9]{1,40}")
 
 
 # ---------------------------------------------------- checks shared by topics
