@@ -71,6 +71,7 @@ class Handed:
     submitted_at: str = ""  # ISO 8601, with offset when the platform gives one
     attempt: int = 0
     order: tuple[int, ...] = ()  # platform tie-breakers (Canvas's attachment id)
+    unread_time: str = ""  # the platform's time text when it is not a time (submitted_at is "")
 
 
 @dataclass
@@ -174,6 +175,20 @@ def _latest_first(handed: Handed) -> tuple:
     return (when.timestamp() if when else float("-inf"), handed.attempt, handed.order)
 
 
+def _unread_times(key: tuple[str, str], kept: Handed, attempts: list[Handed]) -> tuple[str, str]:
+    """(the file kept, why) when some attempt's time could not be read: which attempt is the
+    latest is then partly a guess, and the instructor must be able to check it."""
+    unread = ", ".join(f"{h.unread_time!r}" for h in attempts if h.unread_time)
+    if len(attempts) == 1:
+        return kept.entry.path, (f"its timestamp {unread} is not a date and time: collected "
+                                 "without a submission time")
+    student, topic = key
+    return kept.entry.path, (
+        f"kept as {shown(student)}'s {topic} of {len(attempts)} attempts, though the timestamps "
+        f"{unread} are not dates and times: an attempt without a readable time counts as older "
+        "than one with it, then the higher attempt number and then the later in the download wins")
+
+
 def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] | None = None,
             assignment: list[str] | None = None,
             ) -> tuple[dict[tuple[str, str], tuple[Handed, str]], Summary, dict[str, Person]]:
@@ -182,6 +197,7 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
     another course topic was handed in to the wrong assignment and is listed, not collected."""
     summary = Summary(unmatched=list(collection.unattributed), remarks=list(collection.remarks))
     chosen: dict[tuple[str, str], tuple[Handed, str]] = {}  # the latest file and its suffix
+    attempts: dict[tuple[str, str], list[Handed]] = {}
     files_of: dict[str, list[str]] = {}
     for handed in collection.handed:
         student = handed.person.student
@@ -204,10 +220,13 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
         topic, suffix, attempt = match
         candidate = (replace(handed, attempt=max(handed.attempt, attempt)), suffix)
         key = (student, topic)
+        attempts.setdefault(key, []).append(handed)
         if key in chosen:
             older, candidate = sorted([chosen[key], candidate], key=lambda c: _latest_first(c[0]))
             summary.superseded.append((student, topic, older[0].entry.path))
         chosen[key] = candidate
+    summary.remarks += [_unread_times(key, chosen[key][0], handed) for key, handed in attempts.items()
+                        if any(h.unread_time for h in handed)]
     people = {p.student: p for p in collection.people}
     for row in roster or ():
         known = next((i for i in row.ids if i in people), None)

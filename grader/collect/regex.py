@@ -1,9 +1,11 @@
 """Any other download, by a regular expression (nbgrader's zip_collect, generalised).
 
 The pattern is matched against each file's path inside the download (``/``-separated) and
-must have a named group ``student_id`` and ``topic`` or ``file`` (a file name mapped to a
-topic as everywhere else). Optional groups: ``name``, ``email``, ``timestamp`` (ISO 8601;
-the latest attempt wins), ``attempt`` (a number), ``late`` (any text: marked late).
+must have a named group ``student_id`` and ``topic`` or ``file`` (or ``file_id``, nbgrader's
+name for it: a file name mapped to a topic as everywhere else). Optional groups: ``name``,
+``email``, ``timestamp`` (ISO 8601, ``2016-01-30-20-30-10`` as in nbgrader's example, or
+``2016-01-30 20:30:10``, see ``stamps``; the latest attempt wins), ``attempt`` (a number),
+``late`` (any text: marked late).
 ``folders`` is the pattern ``(?P<student_id>[^/]+)/(?:[^/]+/)?(?P<file>[^/]+)``: one folder per
 student, each file directly inside or one folder down.
 """
@@ -14,8 +16,10 @@ from typing import Callable
 
 from grader.collect.layout import Collection, Handed, Person
 from grader.collect.unpack import Entry
-from grader.course.policy import parse_time
+from grader.collect.stamps import parse_stamp
 
+# nbgrader's zip_collect calls the file group file_id; both name the student's file name.
+FILE_GROUPS = ("file", "file_id")
 FOLDERS = r"(?P<student_id>[^/]+)/(?:[^/]+/)?(?P<file>[^/]+)"
 
 
@@ -29,8 +33,9 @@ def compile_pattern(pattern: str) -> re.Pattern:
     except re.error as error:
         raise PatternError(f"--pattern is not a regular expression: {error}") from None
     groups = set(compiled.groupindex)
-    if "student_id" not in groups or not groups & {"topic", "file"}:
-        raise PatternError("--pattern needs named groups student_id and topic (or file)")
+    if "student_id" not in groups or not groups & {"topic", *FILE_GROUPS}:
+        raise PatternError("--pattern needs named groups student_id and topic (or file, or "
+                           "nbgrader's file_id)")
     return compiled
 
 
@@ -65,16 +70,13 @@ def read_regex(entries: list[Entry], pattern: str) -> Collection:
             extension = entry.name.rpartition(".")[2] if "." in entry.name else ""
             original = f"{groups['topic']}.{extension}"
         else:
-            original = groups["file"]
+            original = groups.get("file") or groups.get("file_id") or ""
         attempt = int(groups["attempt"]) if _ATTEMPT.fullmatch(groups.get("attempt") or "") else 0
         stamp = (groups.get("timestamp") or "").strip()
-        when = parse_time(stamp)
-        if stamp and when is None:
-            collection.remarks.append((entry.path, f"its timestamp {stamp!r} is not a date and time "
-                                       "(ISO 8601): collected without a submission time"))
+        when = parse_stamp(stamp)
         collection.handed.append(Handed(person, entry, original, len(entry.parts) - 1,
                                         late=True if groups.get("late") else None,
                                         submitted_at=when.isoformat() if when else "",
-                                        attempt=attempt))
+                                        attempt=attempt, unread_time=stamp if when is None else ""))
     collection.people = list(people.values())
     return collection
