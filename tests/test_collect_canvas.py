@@ -238,3 +238,11 @@ def test_a_sortable_name_of_digits_does_not_pass_as_that_users_anonymous_upload(
     out = tmp_path / "S"
     collect("canvas", download, out, TOPICS, roster=gradebook(tmp_path, ("Liddell, Alice", 1001), ("1001", 2002)))
     assert not (out / "1001").exists() and not (out / "2002").exists()
+
+def test_a_re_upload_suffix_still_wins_over_the_exact_name_on_canvas(tmp_path):
+    out = tmp_path / "S"
+    summary = collect("canvas", write_zip(tmp_path / "d.zip", {
+        canvas_name("a", 7, 2, "kmeans-1.py"): "second = 1\n",
+        canvas_name("a", 7, 1, "kmeans.py"): "first = 1\n"}), out, TOPICS)
+    assert (out / "7" / "kmeans.py").read_text() == "second = 1\n"
+    assert summary.set_aside == []

@@ -70,3 +70,19 @@ def test_files_of_no_known_submission_and_unmatched_names_are_listed(collected):
 def test_an_export_without_metadata_is_an_error(tmp_path):
     with pytest.raises(CollectError, match="no submission_metadata.yml"):
         collect("gradescope", write_zip(tmp_path / "e.zip", {"submission_1/a.py": "1"}), tmp_path / "S", TOPICS)
+
+
+def test_the_exact_file_name_wins_over_a_suffixed_copy_in_one_submission(tmp_path):
+    # Gradescope's autograder (grade-one) grades regularization.py: a regrade from the export
+    # must grade the same file, and one submission's files have no upload order.
+    root = "assignment_77_export/"
+    out = tmp_path / "S"
+    summary = collect("gradescope", write_zip(tmp_path / "export.zip", {
+        root + "submission_metadata.yml": METADATA,
+        root + "submission_101/regularization.py": "exact = 1\n",
+        root + "submission_101/Regularization (1).py": "copy = 1\n",
+    }), out, TOPICS)
+    assert (out / "s001" / "regularization.py").read_text() == "exact = 1\n"
+    assert summary.set_aside == [(root + "submission_101/Regularization (1).py",
+                                  root + "submission_101/regularization.py")]
+    assert "submission_101/Regularization (1).py: kept" in summary.text(out)

@@ -23,7 +23,14 @@ def test_folders_and_flat_files_go_to_the_participant_id(collected):
     out, _ = collected
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.py")) == [
         "4711/regularization.py", "4712/shapes.py", "4713/kmeans.py"]
-    assert (out / "4711" / "regularization.py").read_text() == "a = 2\n"
+
+
+def test_the_exact_file_name_wins_over_a_suffixed_copy_in_one_participants_folder(collected):
+    # A folder's files have no upload order: "-1" is a copy, and the exact name is the one graded.
+    out, summary = collected
+    assert (out / "4711" / "regularization.py").read_text() == "a = 1\n"
+    assert "Alice Liddell_4711_assignsubmission_file/Regularization-1.py: kept " \
+           "Alice Liddell_4711_assignsubmission_file/regularization.py" in summary.text(out)
 
 
 def test_the_full_name_is_recorded_and_blind_marking_shows_participant(collected):

@@ -7,6 +7,8 @@ identity is the student's ``sid`` (their institutional id), else their email; a 
 submission goes to every member; ``created_at`` is recorded as the submission time.
 A sid belongs to the first person the metadata names with it: a later submitter claiming it
 with another email is refused and listed (a sid is what a student types in, not proof).
+A submission's files have no upload order: ``Regularization (1).py`` beside
+``regularization.py`` is a copy, and the exact name (what the autograder grades) is kept.
 """
 from __future__ import annotations
 
@@ -75,7 +77,7 @@ def submission_key(parts: tuple[str, ...]) -> str | None:
 
 def read_gradescope(entries: list[Entry]) -> Collection:
     base, metadata = read_metadata(entries)
-    collection = Collection()
+    collection = Collection(suffixes_are_reuploads=False)  # one submission's files have no order
     people: dict[str, Person] = {}
     submitters: dict[str, list[Person]] = {}
     claims: dict[str, list[str]] = {}  # folder -> why a submitter of it was refused

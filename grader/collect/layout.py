@@ -72,6 +72,7 @@ class Handed:
     attempt: int = 0
     order: tuple[int, ...] = ()  # platform tie-breakers (Canvas's attachment id)
     unread_time: str = ""  # the platform's time text when it is not a time (submitted_at is "")
+    copy: int = 0  # a copy's suffix number (" (1)") where suffixes are no re-uploads
 
 
 @dataclass
@@ -82,6 +83,9 @@ class Collection:
     people: list[Person] = field(default_factory=list)
     unattributed: list[tuple[str, str]] = field(default_factory=list)
     remarks: list[tuple[str, str]] = field(default_factory=list)  # files used, with a caveat
+    # Canvas numbers re-uploads "-1", "-2"; in one Gradescope or Moodle submission the files
+    # have no upload order, so "Regularization (1).py" is a copy, not a later upload.
+    suffixes_are_reuploads: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class Summary:
     superseded: list[tuple[str, str, str]] = field(default_factory=list)  # (student, topic, path)
     nothing_usable: list[tuple[Person, list[str]]] = field(default_factory=list)  # files they had
     remarks: list[tuple[str, str]] = field(default_factory=list)  # (file path, caveat)
+    set_aside: list[tuple[str, str]] = field(default_factory=list)  # (file path, the file kept)
 
     def text(self, out: Path) -> str:
         students = {c.person.student for c in self.collected}
@@ -111,6 +116,10 @@ class Summary:
         if self.superseded:
             lines.append(f"{len(self.superseded)} older uploads replaced by a later one "
                          f"(see the attempt column of {COLLECT_CSV})")
+        if self.set_aside:
+            lines.append(f"{len(self.set_aside)} files set aside for the exact name in the same "
+                         "submission (the name the autograder grades):")
+            lines += [f"  {shown(path)}: kept {shown(kept)}" for path, kept in self.set_aside]
         if self.unmatched:
             lines.append(f"{len(self.unmatched)} files matched no topic or could not be read:")
             lines += [f"  {shown(path)}: {shown(why)}" for path, why in self.unmatched]
@@ -172,7 +181,8 @@ def _latest_first(handed: Handed) -> tuple:
     when = parse_time(handed.submitted_at)
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)  # one download's naive times share a zone
-    return (when.timestamp() if when else float("-inf"), handed.attempt, handed.order)
+    # The exact name before its copies ("-copy"), within one time and attempt.
+    return (when.timestamp() if when else float("-inf"), handed.attempt, -handed.copy, handed.order)
 
 
 def _unread_times(key: tuple[str, str], kept: Handed, attempts: list[Handed]) -> tuple[str, str]:
@@ -217,13 +227,19 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
         if problem:
             summary.unmatched.append((path, problem))
             continue
-        topic, suffix, attempt = match
-        candidate = (replace(handed, attempt=max(handed.attempt, attempt)), suffix)
+        topic, suffix, number = match
+        counted = replace(handed, attempt=max(handed.attempt, number)) if \
+            collection.suffixes_are_reuploads else replace(handed, copy=number)
+        candidate = (counted, suffix)
         key = (student, topic)
         attempts.setdefault(key, []).append(handed)
         if key in chosen:
             older, candidate = sorted([chosen[key], candidate], key=lambda c: _latest_first(c[0]))
-            summary.superseded.append((student, topic, older[0].entry.path))
+            if _latest_first(older[0])[:2] == _latest_first(candidate[0])[:2] and \
+                    older[0].copy != candidate[0].copy:
+                summary.set_aside.append((older[0].entry.path, candidate[0].entry.path))
+            else:
+                summary.superseded.append((student, topic, older[0].entry.path))
         chosen[key] = candidate
     summary.remarks += [_unread_times(key, chosen[key][0], handed) for key, handed in attempts.items()
                         if any(h.unread_time for h in handed)]

@@ -6,6 +6,8 @@ assignment into its own SUBMISSIONS, or give ``--roster`` so names and emails ar
 Other plugins' folders (``assignsubmission_onlinetext``) match no topic and are listed.
 A flat name is split where the student's own file name cannot move it: a name that reads as
 more than one participant (a file named ``x_1001_assignsubmission_file_...``) is refused.
+A participant's files have no upload order: ``regularization-1.py`` beside
+``regularization.py`` is a copy, and the exact name is kept.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def submission_key(parts: tuple[str, ...]) -> str | None:
 
 
 def read_moodle(entries: list[Entry]) -> Collection:
-    collection = Collection()
+    collection = Collection(suffixes_are_reuploads=False)  # one submission's files have no order
     seen: dict[str, Person] = {}
     for entry in entries:
         found = readings(entry.parts[0])
