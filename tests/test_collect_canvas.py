@@ -246,3 +246,14 @@ def test_a_re_upload_suffix_still_wins_over_the_exact_name_on_canvas(tmp_path):
         canvas_name("a", 7, 1, "kmeans.py"): "first = 1\n"}), out, TOPICS)
     assert (out / "7" / "kmeans.py").read_text() == "second = 1\n"
     assert summary.set_aside == []
+
+
+def test_the_roster_joins_a_student_column_by_column_as_canvas_does(tmp_path):
+    # O'Brien's SIS User ID is Alice's Canvas ID: every row's ID is tried before any SIS id.
+    roster = tmp_path / "gradebook.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "\"O'Brien, Sean\",1003,1001,sean,S1\n\"Liddell, Alice\",1001,S1001,alice,S1\n")
+    download = write_zip(tmp_path / "d.zip", {canvas_name("liddellalice", 1001, 5001, "kmeans.py"): "k\n"})
+    summary = collect("canvas", download, tmp_path / "S", TOPICS, roster=roster)
+    assert [c.person.name for c in summary.collected] == ["Liddell, Alice"]
+    assert [(p.student, p.name) for p, _ in summary.nothing_usable] == [("1003", "O'Brien, Sean")]

@@ -20,6 +20,7 @@ from typing import Iterable
 
 from grader.collect.unpack import Entry, read_bytes
 from grader.course.policy import SubmissionTime, parse_time
+from grader.course.roster import join_by_column
 from grader.course.sources import shown_name
 from grader.outputs.gradebook import spreadsheet_text
 
@@ -27,6 +28,10 @@ COLLECT_CSV = "collect.csv"
 COLUMNS = ["student_id", "name", "email", "original_file", "topic", "late", "submitted_at", "attempt",
            "platform"]
 SUFFIXES = (".py", ".ipynb")
+# Roster headers (casefolded) a student may be collected under, in the order they are matched:
+# Canvas's ID, SIS User ID, SIS Login ID first, as its import matches them.
+ROSTER_ID_COLUMNS = ("id", "student_id", "sid", "sis user id", "sis login id", "email", "e-mail",
+                     "email address", "login id")
 # Re-uploads: Canvas puts "-1", "-2" before the extension, browsers " (1)"; several may stack.
 _REUPLOAD = re.compile(r"(?:-(\d+)|\s*\((\d+)\))$")
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -199,6 +204,22 @@ def _unread_times(key: tuple[str, str], kept: Handed, attempts: list[Handed]) ->
         "than one with it, then the higher attempt number and then the later in the download wins")
 
 
+def _with_roster(people: dict[str, Person], roster: list[RosterRow]) -> dict[str, Person]:
+    """``people`` named by the roster rows they join (column by column, as Canvas matches),
+    and every row no one joined as a student with nothing."""
+    joined, _, _ = join_by_column([dict(row.columns) for row in roster], ROSTER_ID_COLUMNS, people)
+    people = dict(people)
+    for number, row in enumerate(roster):
+        student = joined.get(number)
+        if student is not None:
+            person = people[student]
+            # The instructor's roster names a student better than a download does ("liddellalice").
+            people[student] = Person(student, row.name or person.name, row.email or person.email)
+        elif row.ids[0] not in people:
+            people[row.ids[0]] = Person(row.ids[0], row.name, row.email)
+    return people
+
+
 def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] | None = None,
             assignment: list[str] | None = None,
             ) -> tuple[dict[tuple[str, str], tuple[Handed, str]], Summary, dict[str, Person]]:
@@ -243,15 +264,7 @@ def arrange(collection: Collection, topics: list[str], roster: list[RosterRow] |
         chosen[key] = candidate
     summary.remarks += [_unread_times(key, chosen[key][0], handed) for key, handed in attempts.items()
                         if any(h.unread_time for h in handed)]
-    people = {p.student: p for p in collection.people}
-    for row in roster or ():
-        known = next((i for i in row.ids if i in people), None)
-        if known is None:
-            people[row.ids[0]] = Person(row.ids[0], row.name, row.email)
-        else:
-            person = people[known]
-            # The instructor's roster names a student better than a download does ("liddellalice").
-            people[known] = Person(known, row.name or person.name, row.email or person.email)
+    people = _with_roster({p.student: p for p in collection.people}, roster or [])
     with_files = {student for student, _ in chosen}
     summary.nothing_usable = [(person, files_of.get(student, [])) for student, person in
                               sorted(people.items()) if student not in with_files]

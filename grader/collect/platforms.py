@@ -9,14 +9,13 @@ from typing import Callable
 from grader.collect import PLATFORMS, canvas, gradescope, moodle, regex
 from grader.collect.canvas import read_canvas
 from grader.collect.gradescope import GradescopeError, read_gradescope
-from grader.collect.layout import Collection, RosterRow, Summary, write_layout
+from grader.collect.layout import ROSTER_ID_COLUMNS, Collection, RosterRow, Summary, write_layout
 from grader.collect.moodle import read_moodle
 from grader.collect.regex import FOLDERS, PatternError, read_regex
 from grader.collect.unpack import Bounds, Download, Entry, UnpackError
 
-# Roster headers, case-insensitive: the ids a student may be collected under, then names.
-_ID_HEADERS = ("id", "student_id", "sid", "sis user id", "sis login id", "email", "e-mail",
-               "email address", "login id")
+# Roster headers, case-insensitive: the ids are layout.ROSTER_ID_COLUMNS, then names.
+_ID_HEADERS = ROSTER_ID_COLUMNS
 _NAME_HEADERS = ("student", "name", "full name")
 _EMAIL_HEADERS = ("email", "e-mail", "email address")
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Iterable
 
 from grader.course.policy import Penalty, Policy, SubmissionTime
+from grader.course.roster import join_by_column
 from grader.outputs.gradebook import spreadsheet_text
 from grader.outputs.student_ids import display_id
 from grader.outputs.results import write_atomically
@@ -214,29 +215,9 @@ def _cell(student: str, topic: str, grade: TopicGrade | None, absent: bool, poin
 
 def join_roster(roster: CanvasRoster, students: Iterable[str]) -> tuple[dict[int, str], list[str], list[str]]:
     """(roster row index -> the results folder joined to it, folders no row has, ambiguous
-    folders), column by column in Canvas's matching order."""
-    index: dict[str, dict[str, list[int]]] = {column: {} for column in roster.join}
-    for number, full in enumerate(roster.full_rows):
-        for column, at in roster.join.items():
-            if full[at].strip():
-                index[column].setdefault(full[at].strip(), []).append(number)
-    claims: dict[int, list[str]] = {}
-    unmatched, ambiguous = [], []
-    for student in sorted(students):
-        rows = next((index[column][student] for column in roster.join if student in index[column]), None)
-        if rows is None:
-            unmatched.append(student)
-        elif len(rows) > 1:
-            ambiguous.append(student)
-        else:
-            claims.setdefault(rows[0], []).append(student)
-    joined = {}
-    for number, claimants in claims.items():
-        if len(claimants) == 1:
-            joined[number] = claimants[0]
-        else:
-            ambiguous += claimants
-    return joined, unmatched, sorted(ambiguous)
+    folders), column by column in Canvas's matching order (``join_by_column``)."""
+    rows = [{column: full[at] for column, at in roster.join.items()} for full in roster.full_rows]
+    return join_by_column(rows, list(roster.join), students)
 
 
 def canvas_export(grades: list[StudentGrades], options: ExportOptions,
