@@ -237,6 +237,14 @@ def test_a_hidden_test_shows_no_warning_text_the_students_code_wrote(isolation_m
     assert not any("INPUTS" in t["output"] for t in hidden)
 
 
+def test_a_hidden_test_shows_nothing_of_a_reply_the_grader_could_not_read(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "hidden_inputs_in_a_garbled_reply.py"}))
+    hidden = [t for t in results["a"]["tests"] if t["visibility"] != "visible"]
+    assert any("the grader could not read its reply." in t["output"] for t in hidden)
+    assert not any("INPUTS" in t["output"] for t in hidden)
+    assert any("INPUTS" in t["output"] for t in results["a"]["tests"] if t not in hidden)  # public: in full
+
+
 def test_a_callback_on_a_huge_broadcast_problem_does_not_hold_the_grader(isolation_mode, tmp_path):
     started = time.monotonic()
     results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_cpu_stall.py",

@@ -312,7 +312,7 @@ SOURCE = "import numpy as np\n\n\ndef f(x):\n    return g(x + 1)\n\n\ndef g(y):\
 
 
 def test_a_hidden_failure_shows_its_line_as_the_graders_copy_of_the_file_has_it():
-    from grader.grading.runner import _where_it_failed
+    from grader.grading.hidden_messages import where_it_failed as _where_it_failed
     forged = ('  File "/submission/t.py", line 5, in f\n    return g(x + 1)\n'
               '  File "/submission/t.py", line 9, in INPUTS_1_2_3\n    INPUTS [1, 2, 3]\n')
     assert _where_it_failed(forged, "/submission/t.py", SOURCE) == (
@@ -325,5 +325,5 @@ def test_a_hidden_failure_shows_its_line_as_the_graders_copy_of_the_file_has_it(
     "INPUTS [1, 2, 3]\n",
 ])
 def test_a_hidden_failure_shows_nothing_of_a_frame_outside_the_students_file(trace):
-    from grader.grading.runner import _where_it_failed
+    from grader.grading.hidden_messages import where_it_failed as _where_it_failed
     assert _where_it_failed(trace, "/submission/t.py", SOURCE) == ""

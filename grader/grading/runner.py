@@ -6,9 +6,7 @@ sandbox. A test passes or fails as a whole and is worth its ``@points``.
 from __future__ import annotations
 
 import ast
-import builtins
 import inspect
-import re
 import textwrap
 import time
 import traceback
@@ -25,6 +23,7 @@ from grader.course.sources import SubmissionFileError, read_source
 from grader.course.topics import Topic
 from grader.course.variation import property_test_seed
 from grader.grading import hypothesis_glue, plan, replay
+from grader.grading.hidden_messages import hidden_message
 from grader.grading.planned_calls import record_calls, speculable
 from grader.grading.outcomes import (COUNTEREXAMPLE_CHARS, COUNTEREXAMPLE_HEADING, GradientCheckRecord,
                                      TestOutcome, TopicResult)
@@ -37,13 +36,6 @@ from grader.sandbox.submission import (NotImplementedYet, StudentError, StudentU
 TEST_SECONDS = 20.0
 TOPIC_SECONDS = 120.0
 SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts as a grader failure
-# Shown instead of what the student's code said, in hidden tests that handed it grader functions.
-WITHHELD = ("In a hidden test that hands your code the grader's functions, what your code says "
-            "(its messages, exception types, traceback and printed output) is not shown, since it "
-            "could carry the grader's values out; the public tests of this function show it in full.")
-HIDDEN_EXCEPTION = ("(A hidden test shows only the line of your file where it failed, not the "
-                    "exception's message, which could carry the test's inputs out; the public "
-                    "tests of this function show it in full.)")
 SANDBOX_FILENAME = "/submission/{topic}.py"
 GRADIENT_CHECK_KEY = "gradient_check"  # what grader.gradcheck.expect_gradient records under
 
@@ -258,62 +250,9 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
     if not case.hidden and hasattr(student, "output_since"):
         outcome.printed = student.output_since(position)
     handed_out = student.end_test() if hasattr(student, "end_test") else False
-    if handed_out and case.hidden and said is not None:
-        plain = getattr(said, "plain", None)
-        if isinstance(said, StudentError) or plain is not None:
-            outcome.message = f"{plain or 'your code failed'}.\n{WITHHELD}"
-    elif case.hidden and isinstance(said, StudentError):
-        outcome.message = _hidden_error_message(said, student)
+    if case.hidden and said is not None:
+        outcome.message = hidden_message(said, student, handed_out=handed_out) or outcome.message
     return outcome
-
-
-# Exception classes a hidden test may name: a standard class says nothing the student chose,
-# while a class the student's code made can be named after the test's inputs.
-STANDARD_EXCEPTIONS = frozenset(
-    [name for name, value in vars(builtins).items()
-     if isinstance(value, type) and issubclass(value, BaseException)]
-    + ["LinAlgError", "AxisError", "ComplexWarning", "DTypePromotionError"])
-
-
-_FRAME = re.compile(r'  File "(?P<file>[^"\n]*)", line (?P<line>\d{1,7}), in ')
-
-
-def _where_it_failed(trace: str, filename: str | None, source: str | None) -> str:
-    """The last frame of the student's file in ``trace``, rebuilt from the grader's copy of the
-    source: of what the worker wrote, only a line number of that file is used (the function
-    name and the line's text come from the source), so a hidden test shows where the code
-    failed and carries out at most the choice of a line."""
-    if not trace or not filename or source is None:
-        return ""
-    lines = [m for m in _FRAME.finditer(trace) if m["file"] == filename]
-    if not lines:
-        return ""
-    number, text = int(lines[-1]["line"]), source.splitlines()
-    if not 1 <= number <= len(text):
-        return ""
-    return (f'  File "{filename}", line {number}, in {_enclosing_function(source, number)}\n'
-            f"    {text[number - 1].strip()}\n")
-
-
-def _enclosing_function(source: str, number: int) -> str:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return "<module>"
-    enclosing = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and node.lineno <= number <= (node.end_lineno or node.lineno)]
-    return max(enclosing, key=lambda node: node.lineno).name if enclosing else "<module>"
-
-
-def _hidden_error_message(said: StudentError, student) -> str:
-    """What a hidden test shows of a failing call: nothing the worker (the student's code) wrote
-    (message, traceback text, an exception class it made), only what the grader can vouch for."""
-    if said.kind != "exception":
-        return f"{said.plain}.\n{HIDDEN_EXCEPTION}"
-    name = said.exception_type.rsplit(".", 1)[-1] if isinstance(said.exception_type, str) else ""
-    shown = name if name in STANDARD_EXCEPTIONS else "an exception of a class of its own"
-    where = _where_it_failed(said.trace, getattr(student, "filename", None), getattr(student, "source", None))
-    return f"{said.function} raised {shown}\n{where}{HIDDEN_EXCEPTION}"
 
 
 def _not_run(case: TestCase, topic: Topic, message: str, *, timed_out: bool = False) -> TestOutcome:

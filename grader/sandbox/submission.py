@@ -246,17 +246,19 @@ def rows_request(function: str, arglist: tuple, slot: Slot, rows: np.ndarray,
             "rows": {"args": template, "position": position, "key": key, "values": rows}}
 
 
-def _exit_reason(returncode: int | None, limits: Limits) -> str:
+def _exit_reason(returncode: int | None, limits: Limits) -> tuple[str, str]:
+    """Why the worker ended: in full, and without an exit status the student's code chose."""
     signals = {signal.SIGXCPU: f"it used more than {limits.cpu_seconds} s of CPU time",
                signal.SIGKILL: "it was killed (memory or time limit)",
                signal.SIGSEGV: "it crashed (segmentation fault)",
                signal.SIGXFSZ: f"it wrote more than {limits.file_bytes // 2**20} MiB to a file"}
     if returncode is None:
-        return "it stopped answering"
+        return "it stopped answering", "it stopped answering"
     number = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
     if number in signals:
-        return signals[number]
-    return f"your code ended the process (exit status {returncode}, for example os._exit or a crash)"
+        return signals[number], signals[number]
+    return (f"your code ended the process (exit status {returncode}, for example os._exit or a crash)",
+            "your code ended the process")
 
 
 class Submission:
@@ -441,13 +443,15 @@ class Submission:
     def _read_frame(self, deadline: float):
         return wire.decode(self._worker.replies.read_frame(deadline))
 
-    def _fail_worker(self, reason: str, kind: type[WorkerFailed] = WorkerFailed) -> WorkerFailed:
+    def _fail_worker(self, reason: str, plain: str | None = None,
+                     kind: type[WorkerFailed] = WorkerFailed) -> WorkerFailed:
+        """Kill the worker; ``plain`` is ``reason`` without what the worker chose (None: the same)."""
         server_alive = self._worker.server.alive
         self.close()
         if not server_alive:  # the worker died with its server: the grader's failure, not the student's
             raise ServerFailed("the sandbox's fork server died during the call")
         self.crashes += 1
-        return kind(reason)
+        return kind(reason, plain=reason if plain is None else plain)
 
     def _expect(self, deadline: float, seconds: float, doing: str, callbacks: dict | None = None):
         """Wait for the worker's reply, serving callbacks into grader functions meanwhile."""
@@ -461,14 +465,15 @@ class Submission:
                     continue
                 return message
         except _Stalled:
-            raise self._fail_worker("", WorkerStalled) from None
+            raise self._fail_worker("", kind=WorkerStalled) from None
         except TimeoutError:
             raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
-                                    WorkerTimedOut) from None
+                                    kind=WorkerTimedOut) from None
         except EOFError:
-            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+            raise self._fail_worker(*_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         except (wire.WireError, KeyError, TypeError, ValueError) as error:
-            raise self._fail_worker(f"the grader could not read its reply ({error})") from None
+            raise self._fail_worker(f"the grader could not read its reply ({error})",
+                                    "the grader could not read its reply") from None
 
     def _serve_callback(self, message: dict, callbacks: dict, deadline: float) -> None:
         """Run a bound grader function for the student's code, within what the call allows.
@@ -531,9 +536,9 @@ class Submission:
         try:
             self._write_bytes(data, deadline)
         except TimeoutError:
-            raise self._fail_worker("", WorkerStalled) from None
+            raise self._fail_worker("", kind=WorkerStalled) from None
         except (BrokenPipeError, OSError):
-            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+            raise self._fail_worker(*_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         reply = self._expect(deadline, seconds, doing, callbacks)
         if reply.get("id") != self._next_id or (index is not None and reply.get("index") != index):
             raise self._fail_worker("the grader's channel received an unexpected reply")
@@ -576,9 +581,9 @@ class Submission:
         try:
             self._write_bytes(header + speculation.planned[0], sent_at + self.limits.call_seconds)
         except TimeoutError:
-            raise self._fail_worker("", WorkerStalled) from None
+            raise self._fail_worker("", kind=WorkerStalled) from None
         except (BrokenPipeError, OSError):
-            raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+            raise self._fail_worker(*_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
         speculation.stream = ReplyStream(self._worker.replies, len(speculation.planned), sent_at,
                                          self._worker.requests, speculation.planned,
                                          self.limits.call_seconds, self._worker.capture.fileno())
@@ -594,13 +599,14 @@ class Submission:
             reply = speculation.stream.take(speculation.taken, seconds)
         except TimeoutError:
             raise self._fail_worker(f"it did not finish {doing} within {seconds:g} s",
-                                    WorkerTimedOut) from None
+                                    kind=WorkerTimedOut) from None
         except StreamFailed as failure:
             if isinstance(failure.cause, RequestStalled):
-                raise self._fail_worker("", WorkerStalled) from None
+                raise self._fail_worker("", kind=WorkerStalled) from None
             if isinstance(failure.cause, (EOFError, OSError)):
-                raise self._fail_worker(_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
-            raise self._fail_worker(f"the grader could not read its reply ({failure.cause})") from None
+                raise self._fail_worker(*_exit_reason(self._worker.exit_status(2.0), self.limits)) from None
+            raise self._fail_worker(f"the grader could not read its reply ({failure.cause})",
+                                    "the grader could not read its reply") from None
         if reply.get("id") != speculation.batch_id or reply.get("index") != speculation.taken:
             raise self._fail_worker("the grader's channel received an unexpected reply")
         index, stream = speculation.taken, speculation.stream
@@ -668,7 +674,7 @@ class Submission:
                                      "(an infinite loop?)", timed_out=True) from None
         except WorkerFailed as error:
             raise StudentUnavailable(f"{function} stopped the grader's worker: {error}",
-                                     plain=f"{function} stopped the grader's worker") from None
+                                     plain=f"{function} stopped the grader's worker: {error.plain}") from None
         except _CallbackLimit as error:
             self.close()  # it is waiting for an answer it will not get; not the student's crash
             raise StudentError(function, "callback_limit", str(error), plain=str(error)) from None
@@ -697,7 +703,7 @@ class Submission:
         except WorkerFailed as error:
             if isinstance(error, WorkerTimedOut):
                 self.timed_out[function] = f"did not return within {seconds:g} s"
-            raise StudentUnavailable(f"{function}: {error}") from None
+            raise StudentUnavailable(f"{function}: {error}", plain=f"{function}: {error.plain}") from None
         if not reply.get("ok"):
             self._raise_for(function, reply)
         values = reply.get("values")
