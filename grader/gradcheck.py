@@ -33,7 +33,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from grader.testing import CheckFailed, Mistake, diagnose, is_close, note, record, take_census
+from grader.testing import (CheckFailed, Mistake, diagnose, is_close, note, record, student_shape,
+                            take_census)
 
 __all__ = [
     "centered_difference", "forward_difference", "relative_error",
@@ -161,7 +162,7 @@ def _as_float(value: Any, label: str) -> float:
     array = np.asarray(value) if isinstance(value, (np.ndarray, np.generic, float, int)) else None
     if array is None or array.size != 1 or array.dtype.kind not in "biuf":
         raise CheckFailed(f"{label} returned {type(value).__name__}"
-                          + (f" of shape {array.shape}" if array is not None else "")
+                          + (f" of {student_shape(array.shape)}" if array is not None else "")
                           + ", so its gradient cannot be checked numerically",
                           hint="the cost must be a single number", mistake="returns_array")
     result = float(array.reshape(()))
@@ -293,7 +294,8 @@ def check_gradient(cost: BatchedCost, params: dict[str, Any], analytic: dict[str
     for name, value in params.items():
         grad = np.asarray(analytic[name], dtype=np.float64)
         if grad.shape != value.shape:
-            raise CheckFailed(f"d{name} should have shape {value.shape}, but it has shape {grad.shape}",
+            raise CheckFailed(f"d{name} should have shape {value.shape}, but it has "
+                              f"{student_shape(grad.shape, value.shape)}",
                               mistake="gradient_shape")
         checks.append(_check_parameter(cost, params, name, grad, step=step, floor=floor,
                                        label=against, rng=rng, reveal=reveal_values))
@@ -490,7 +492,7 @@ class _VjpCost:
                 raise CheckFailed(f"{self.label} returned {type(value).__name__}, not the output "
                                   "expected", mistake="wrong_type") from None
             if out.shape != self.dout.shape:
-                raise CheckFailed(f"{self.label}'s output has shape {out.shape}, but it should have "
+                raise CheckFailed(f"{self.label}'s output has {student_shape(out.shape, self.dout.shape)}, but it should have "
                                   f"shape {self.dout.shape}", mistake="wrong_shape")
             costs.append(float(np.sum(out * self.dout)))
         return costs

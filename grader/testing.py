@@ -168,14 +168,23 @@ def mistake_model(function: Callable[..., Iterable[Mistake]]) -> Callable[..., K
 _record: contextvars.ContextVar[dict | None] = contextvars.ContextVar("grader_record", default=None)
 
 
-def start_record() -> contextvars.Token:
-    return _record.set({})
+_HIDDEN_KEY = "_hidden_test"  # in the record, not in the outcome: messages follow it
+
+
+def start_record(*, hidden: bool = False) -> contextvars.Token:
+    """Start a test's record; ``hidden``: its messages are shown by a hidden test."""
+    return _record.set({_HIDDEN_KEY: hidden})
 
 
 def finish_record(token: contextvars.Token) -> dict:
-    data = _record.get() or {}
+    data = dict(_record.get() or {})
+    data.pop(_HIDDEN_KEY, None)
     _record.reset(token)
     return data
+
+
+def _in_hidden_test() -> bool:
+    return bool((_record.get() or {}).get(_HIDDEN_KEY))
 
 
 def record(key: str, value: Any) -> None:
@@ -217,22 +226,46 @@ def _as_array(value: Any) -> np.ndarray | None:
     return array if array.dtype.kind in "biuf" else None
 
 
-def shape_of(value: Any) -> str:
-    """How a value looks, for messages: ``"(3, 2)"`` for an array, ``"a list of length 3"``,
-    ``"a scalar"``, or ``"a <type>"``."""
+def student_shape(shape: Sequence[int], expected: Sequence[int] = ()) -> str:
+    """``"shape (5, 1)"``, the shape of a value the student's code returned, for a message.
+
+    A public test spells it out. A hidden test's message must not carry its inputs out, and
+    the student's code chooses its shapes (a zero-size array may have any sizes), so there
+    it is spelled out only when made of sizes the test shows anyway (0, 1, those of
+    ``expected`` and products of adjacent ones) with at most two axes more than expected:
+    that covers the usual mistakes ((m, 1) for (m,), (1, 1) for a number, (m, m) from
+    broadcasting, a transpose) and carries out a few bits at most. Any other shape reads
+    "a shape of other sizes"."""
+    shape = tuple(int(n) for n in shape)
+    return f"shape {shape}" if _shown(shape, expected) else "a shape of other sizes"
+
+
+def _shown(shape: tuple[int, ...], expected: Sequence[int]) -> bool:
+    if not _in_hidden_test():
+        return True
+    # Products of adjacent sizes too: an (N, D) gradient of an (N, d1, d2) input, not reshaped.
+    expected = tuple(int(n) for n in expected)
+    allowed = {0, 1} | {math.prod(expected[i:j]) for i in range(len(expected))
+                        for j in range(i + 1, len(expected) + 1)}
+    return len(shape) <= len(expected) + 2 and all(n in allowed for n in shape)
+
+
+def shape_of(value: Any, expected: Sequence[int] = ()) -> str:
+    """How a value looks, for messages: ``"an array of shape (3, 2)"``, ``"a list of length 3"``,
+    ``"a scalar"``, or ``"a <type>"``; sizes as ``student_shape`` shows them."""
     if isinstance(value, np.ndarray):
-        return str(value.shape)
+        return f"an array of {student_shape(value.shape, expected)}"
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
+        if _shown((len(value),), tuple(expected)[:1]):
+            return f"a {type(value).__name__} of length {len(value)}"
+        return f"a {type(value).__name__} of another length"
     return "a scalar" if np.isscalar(value) else f"a {type(value).__name__}"
 
 
 def expect_scalar(value: Any, what: str, *, hint: str | None = None) -> float:
     """A real number: a Python or numpy scalar, not an array of any shape."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        shape = value.shape if isinstance(value, np.ndarray) else None
-        fail(f"{what} should be a single number, but it is "
-             + (f"an array of shape {shape}" if shape is not None else shape_of(value)),
+        fail(f"{what} should be a single number, but it is {shape_of(value)}",
              hint=hint or "return a float, e.g. float(total) or total.item(), not an array",
              mistake="returns_array")
     return _int_as_float(value) if isinstance(value, int) else float(value)
@@ -260,11 +293,11 @@ def expect_shape(value: Any, shape: tuple, what: str, *, hint: str | None = None
         dW = expect_shape(dW, (D, C), "dW", hint="dW has the shape of W.")
     """
     if isinstance(value, (list, tuple)):
-        fail(f"{what} should be a numpy array of shape {tuple(shape)}, but it is {shape_of(value)}",
+        fail(f"{what} should be a numpy array of shape {tuple(shape)}, but it is {shape_of(value, shape)}",
              hint=TYPE_HINT, mistake="wrong_type")
     array = value if isinstance(value, np.ndarray) else None
     if array is None or array.shape != tuple(shape):
-        got = f"shape {array.shape}" if array is not None else shape_of(value)
+        got = student_shape(array.shape, shape) if array is not None else shape_of(value, shape)
         fail(f"{what} should have shape {tuple(shape)}, but it has {got}",
              hint=hint or shape_hint(what, shape), mistake=mistake or "wrong_shape")
     if array.dtype.kind not in "biuf":
@@ -351,13 +384,15 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     take_census(expected_array, mistakes, rtol=rtol, atol=atol)
     actual_array = _as_array(actual)
     if actual_array is None:
-        fail(f"{what} should be numeric, but it is {shape_of(actual)}", hint=TYPE_HINT, mistake="wrong_type")
+        fail(f"{what} should be numeric, but it is {shape_of(actual, expected_array.shape)}", hint=TYPE_HINT,
+             mistake="wrong_type")
     if actual_array.shape != expected_array.shape:
         if expected_array.ndim == 0 and actual_array.size == 1:
             # Value tests judge the value; whether it is a scalar is expect_scalar's test.
             actual_array = actual_array.reshape(())
         else:
-            fail(f"{what} should have shape {expected_array.shape}, but it has shape {actual_array.shape}",
+            fail(f"{what} should have shape {expected_array.shape}, but it has "
+                 f"{student_shape(actual_array.shape, expected_array.shape)}",
                  hint=shape_hint(what, expected_array.shape), mistake="wrong_shape")
     if is_close(actual_array, expected_array, rtol=rtol, atol=atol):
         return
@@ -535,7 +570,8 @@ def expect_array(actual: Any, expected: Any, what: str, *, mistakes: Iterable[Mi
         found = diagnose(actual, mistakes, rtol=rtol, atol=atol)
         if found is not None:
             fail(f"{what} should have shape {expected.shape}, but it has "
-                 + (f"shape {actual.shape}" if isinstance(actual, np.ndarray) else shape_of(actual)),
+                 + (student_shape(actual.shape, expected.shape) if isinstance(actual, np.ndarray)
+                    else shape_of(actual, expected.shape)),
                  hint=found.hint, mistake=found.name)
     array = expect_float64(actual, expected.shape, what) if dtype == np.float64 else \
         expect_shape(actual, expected.shape, what)

@@ -40,7 +40,7 @@ def test_expect_tuple_names_what_came_back_instead():
 def test_expect_tuple_speaks_the_topics_words_when_asked():
     with pytest.raises(CheckFailed) as failure:
         expect_tuple(np.zeros(3), 3, "svm_loss", returns="a tuple (loss, dW, db)", describe=shape_of)
-    assert failure.value.message == "svm_loss should return a tuple (loss, dW, db), but it returned (3,)"
+    assert failure.value.message == "svm_loss should return a tuple (loss, dW, db), but it returned an array of shape (3,)"
 
 
 def test_expect_unchanged_looks_inside_caches_and_dicts():

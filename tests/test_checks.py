@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from grader.testing import CheckFailed, Mistake, expect_close, expect_scalar, is_close
+from grader.testing import (CheckFailed, Mistake, expect_close, expect_scalar, expect_shape, finish_record,
+                            is_close, start_record)
 
 
 def test_round_off_differences_pass():
@@ -36,3 +37,34 @@ def test_messages_of_failed_value_checks_hold_no_expected_value():
     with pytest.raises(CheckFailed) as failure:
         expect_close(np.array([1.0, 2.0]), np.array([1.5, 2.5]), "dw")
     assert "1.5" not in failure.value.message and "1.5" in failure.value.detail
+
+
+def _message_in(hidden: bool, check) -> str:
+    token = start_record(hidden=hidden)
+    try:
+        with pytest.raises(CheckFailed) as failed:
+            check()
+    finally:
+        finish_record(token)
+    return failed.value.message
+
+
+def test_a_public_test_names_the_shape_the_student_returned():
+    message = _message_in(False, lambda: expect_shape(np.zeros((0, 123457)), (3, 4), "dW"))
+    assert "but it has shape (0, 123457)" in message
+
+
+def test_a_hidden_test_names_a_wrong_shape_made_of_the_sizes_it_uses():
+    assert "but it has shape (4, 3)" in _message_in(True, lambda: expect_shape(np.zeros((4, 3)), (3, 4), "dW"))
+    assert "an array of shape (1, 1)" in _message_in(True, lambda: expect_scalar(np.zeros((1, 1)), "loss"))
+
+
+def test_a_hidden_test_does_not_name_a_shape_of_sizes_it_does_not_use():
+    message = _message_in(True, lambda: expect_shape(np.zeros((0, 123457)), (3, 4), "dW"))
+    assert "123457" not in message and "a shape of other sizes" in message
+
+
+def test_a_hidden_test_does_not_measure_a_list_of_a_length_it_does_not_use():
+    assert "a list of length 3" in _message_in(True, lambda: expect_shape([0.0] * 3, (3,), "w"))
+    message = _message_in(True, lambda: expect_shape([0.0] * 98765, (3,), "w"))
+    assert "98765" not in message and "a list of another length" in message

@@ -245,6 +245,14 @@ def test_a_hidden_test_shows_nothing_of_a_reply_the_grader_could_not_read(isolat
     assert any("INPUTS" in t["output"] for t in results["a"]["tests"] if t not in hidden)  # public: in full
 
 
+def test_a_hidden_test_names_no_shape_of_sizes_the_test_does_not_use(isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "hidden_inputs_in_a_shape.py"}))
+    hidden = [t for t in results["a"]["tests"] if t["visibility"] != "visible"]
+    assert any("a shape of other sizes" in t["output"] for t in hidden)
+    assert not [t["output"] for t in hidden if "424242" in t["output"]]
+    assert any("424242" in t["output"] for t in results["a"]["tests"] if t not in hidden)  # public: in full
+
+
 def test_a_callback_on_a_huge_broadcast_problem_does_not_hold_the_grader(isolation_mode, tmp_path):
     started = time.monotonic()
     results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "callback_cpu_stall.py",

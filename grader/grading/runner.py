@@ -200,7 +200,7 @@ def run_test(case: TestCase, topic: Topic, student: Any, *, seconds: float = TES
     outcome = TestOutcome(topic.name, case.name, case.description, case.max_points, 0.0, False,
                           case.hidden)
     default_hint = getattr(case.function, testing.HINT_ATTRIBUTE, None)
-    token = testing.start_record()
+    token = testing.start_record(hidden=case.hidden)
     position = student.output_position() if hasattr(student, "output_position") else 0
     said: StudentError | StudentUnavailable | None = None  # what carries the student's words
     if hasattr(student, "set_budget"):

@@ -15,7 +15,8 @@ from hypothesis import assume, given, strategies as st
 from grader.strategies import arrays, labels as label_arrays, seeds
 from grader.testing import (CheckFailed, Mistake, expect_close, expect_finite, expect_labels,
                             expect_same_labels, expect_scalar, expect_shape, expect_tuple,
-                            expect_unchanged, fail, hint, is_close, mistake_model, note, points)
+                            expect_unchanged, fail, hint, is_close, mistake_model, note, points,
+                            student_shape)
 
 
 # ------------------------------------------------------------------ problems
@@ -144,7 +145,7 @@ def objective_mistakes(X, C, labels):
 
 def _history(value, what="history"):
     if isinstance(value, np.ndarray) and value.ndim != 1:
-        fail(f"{what} should be a list of floats (one per iteration), but it has shape {value.shape}",
+        fail(f"{what} should be a list of floats (one per iteration), but it has {student_shape(value.shape)}",
              mistake="wrong_shape")
     try:
         array = np.asarray(value, dtype=np.float64)
