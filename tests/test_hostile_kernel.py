@@ -274,3 +274,32 @@ def test_a_deeply_nested_frame_is_the_students_unusable_value(isolation_mode, tm
                                                      "b_honest": CORRECT}))
     assert "RecursionError" not in output_of(results["a"])
     assert results["b_honest"]["score"] == 40
+
+
+# Threads advance the kernel's pid counter, which a later worker reads in the ids it is given:
+# from a hidden test's worker to a public test's, which shows what the student prints.
+PID_COUNTER = """import os
+import threading
+
+
+def advance(n):
+    for _ in range(int(n)):
+        thread = threading.Thread(target=os.getpid)
+        thread.start()
+        thread.join()
+    return [os.getpid(), threading.get_native_id()]
+"""
+
+
+def _ids_in_a_fresh_worker(threads: int) -> list:
+    with Submission(PID_COUNTER, module="counter", filename="/submission/counter.py",
+                    signatures={"advance": ["n"]}, limits=LIMITS) as student:
+        return student.advance(threads)
+
+
+def test_a_worker_reads_nothing_of_the_worker_before_it_in_its_pids(isolation_mode):
+    if any(missing.startswith("a pid namespace per worker") for missing in isolation_mode.missing):
+        pytest.skip(f"no pid namespace per worker here, as the report says: {isolation_mode.summary()}")
+    before = _ids_in_a_fresh_worker(0)
+    _ids_in_a_fresh_worker(300)
+    assert _ids_in_a_fresh_worker(0) == before

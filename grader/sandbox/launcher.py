@@ -113,6 +113,8 @@ def _isolation(mode: str, protections: dict) -> Isolation:
     either(protections["private_mounts"], "a fresh tmpfs, /proc hiding other processes and IPC "
            "namespace per worker", "a writable scratch folder (no tmpfs of its own without "
            "CAP_SYS_ADMIN: its working folder is read-only) and an IPC namespace per worker")
+    either(protections.get("own_pids", False), "a pid namespace per worker (its pids say nothing of "
+           "the workers before it)", "a pid namespace per worker (needs CAP_SYS_ADMIN)")
     either(protections["own_uid"], "each worker under a throw-away uid, without capabilities"
            + (" (but the right to read Python's folders, below one only root may enter)"
               if protections.get("read_search") else ""),

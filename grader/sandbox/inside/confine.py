@@ -6,7 +6,11 @@ child loads any student code it calls ``confine`` here, which, in this order:
 1. gives the child a mount namespace of its own with a fresh tmpfs as its scratch
    folder and a /proc that hides every process of another uid (``hidepid``), when the
    server holds CAP_SYS_ADMIN (always under bubblewrap): the tmpfs dies with the child,
-   so nothing a student writes can outlive it, however it sets permissions;
+   so nothing a student writes can outlive it, however it sets permissions; the server
+   then also forks it into a pid namespace of its own (``fork_in_own_pids``), where it
+   is pid 1 and its threads count from 2 whatever the children before it did: the
+   kernel's pid counter, which any thread advances, carries nothing from one worker
+   (a hidden test) to the next (a public test, which shows what the student prints);
 2. applies the resource limits;
 3. switches to a throw-away uid that is neither the grader's nor the server's, when
    the server may (as root): the worker then has no capabilities, cannot open another
@@ -41,6 +45,7 @@ PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_THREAD = 0x00010000
+CLONE_NEWPID = 0x20000000
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                    0x40000000, 0x00000080)  # mount, cgroup, uts, ipc, user, pid, net, time
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
@@ -134,6 +139,32 @@ def _unshare_mounts() -> None:
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare(CLONE_NEWNS | CLONE_NEWIPC)")
 
 
+def fork_in_own_pids(own_pids: int) -> int:
+    """``os.fork()`` into a new pid namespace, the child its pid 1; ``own_pids``: an open
+    /proc/self/ns/pid of the caller, whose later children are in its own namespace again
+    (a second unshare would fail while they are not)."""
+    _check(_libc.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
+    try:
+        pid = os.fork()
+    except BaseException:
+        _check(_libc.setns(own_pids, CLONE_NEWPID), "setns(CLONE_NEWPID)")
+        raise
+    if pid != 0:
+        _check(_libc.setns(own_pids, CLONE_NEWPID), "setns(CLONE_NEWPID)")
+    return pid
+
+
+def _forks_in_own_pids() -> None:
+    own = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    for _ in range(2):  # twice: the first restored the namespace of the caller's children
+        pid = fork_in_own_pids(own)
+        if pid == 0:
+            os._exit(0 if os.getpid() == 1 else 1)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise ConfinementFailed("a child forked into a pid namespace of its own is not its pid 1")
+
+
 def probe(seccomp_module, uid: int, readable: list) -> dict:
     """What this server's children can enforce; the grader's reports state exactly this."""
     capabilities = _capabilities()
@@ -147,9 +178,19 @@ def probe(seccomp_module, uid: int, readable: list) -> dict:
     read_search = own_uid and not _works_in_child(lambda: _reads_roots(uid, readable))
     if read_search and not abi:
         own_uid = read_search = False
-    return {"private_mounts": bool(capabilities >> CAP_SYS_ADMIN & 1) and _works_in_child(_unshare_mounts),
+    private = bool(capabilities >> CAP_SYS_ADMIN & 1) and _works_in_child(_unshare_mounts)
+    # Only with a /proc of its own: one mounted in the new namespace shows that namespace.
+    return {"private_mounts": private, "own_pids": private and _works_in_child(_forks_in_own_pids),
             "own_uid": own_uid, "read_search": read_search, "landlock": abi,
             "seccomp": seccomp_module is not None, "non_dumpable": True}
+
+
+def _ended(pipe: int) -> bool:
+    """Whether the write end of ``pipe``, which only the fork server holds and never writes,
+    was closed: the server died (a child in a pid namespace of its own has no parent pid to
+    compare with)."""
+    import select
+    return bool(select.select([pipe], [], [], 0)[0])
 
 
 def make_undumpable() -> None:
@@ -379,8 +420,9 @@ def confine(settings: dict, seccomp_module, uid: int, seccomp_program=None) -> N
         set_capabilities(0)
     # A worker whose server died must not live on (a uid switch clears this, so it comes after).
     _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
-    if os.getppid() != settings["server_pid"]:
+    if _ended(settings["server_alive"]):
         raise ConfinementFailed("the fork server is gone")
+    os.close(settings["server_alive"])
     make_undumpable()  # a uid switch already does this; said again so it holds in every mode
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
     if settings["landlock"]:

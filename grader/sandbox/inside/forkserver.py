@@ -10,6 +10,8 @@ non-dumpable, Landlock, seccomp, limits), installs the audit hook and becomes a
 The server itself is non-dumpable and, where it may, runs its children under
 uids that are not its own, so no child can read or write its memory, signal it
 or reach it through /proc: one student cannot change what the next one gets.
+Where it holds CAP_SYS_ADMIN each child is also pid 1 of a pid namespace of its own,
+so no child can read what the one before it did from the pids it is given.
 
 One child lives at a time. Before the next one starts, everything the previous
 one left behind is gone: its processes are killed, and its scratch folder is a
@@ -69,6 +71,9 @@ class Server:
             self.seccomp_program = None
         self.protections = confine.probe(seccomp_module, config["uid_base"],
                                          config["worker"]["readable"])
+        # Never written: a child sees it end if the server dies before the child's PDEATHSIG is set.
+        self.alive_read, self.alive_write = os.pipe()
+        self.own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY) if self.protections["own_pids"] else None
         self.child: int | None = None
         self.child_scratch: str | None = None
         self.spawned = 0
@@ -99,7 +104,12 @@ class Server:
         # Objects the server holds (numpy's, the modules') move out of the collector's reach: a
         # child's collections then neither walk them nor copy the pages their headers are on.
         gc.freeze()
-        pid = os.fork()
+        try:
+            pid = os.fork() if self.own_pids is None else confine.fork_in_own_pids(self.own_pids)
+        except (OSError, confine.ConfinementFailed) as error:
+            for fd in fds:
+                os.close(fd)
+            return {"ok": False, "message": f"the fork server could not start a worker: {error}"}
         if pid == 0:
             self.become_worker(request, fds, uid, scratch)  # never returns
         for fd in fds:
@@ -117,12 +127,13 @@ class Server:
             self.control.close()
             for target, fd in enumerate(fds):
                 os.dup2(fd, target)
-            os.closerange(CHILD_FDS, 1 << 16)
+            os.dup2(self.alive_read, CHILD_FDS)
+            os.closerange(CHILD_FDS + 1, 1 << 16)
             settings = dict(self.protections, limits=request["limits"], scratch=scratch,
                             readable=self.config["worker"]["readable"],
                             writable=self.config["worker"]["writable"],
                             enforce_processes=self.config["enforce_processes"],
-                            server_pid=os.getppid())
+                            server_alive=CHILD_FDS)
             try:
                 confine.confine(settings, self.seccomp, uid, self.seccomp_program)
             except Exception as error:  # noqa: BLE001 - never run student code less protected
