@@ -5,8 +5,9 @@ from the reference) prints, per run: wall seconds, round trips to the worker (me
 grader waits on: live calls, loads and batches of planned calls), calls answered ahead from
 a batch (``grader.sandbox.speculation``), worker starts, CPU seconds in this process and in the workers, and the fraction of all that
 CPU spent inside the student's own functions (as the worker measures it). "cold" is a
-fresh grading session (nothing recorded or memoized; with --plans, the plans on disk
-are read); "warm" grades the same files again in the same session. With --profile,
+fresh grading session (nothing recorded or memoized: the plans on disk are read, as
+``grader grade`` reads those beside OUT); "warm" grades the same files again in the same
+session. The plans live in --plans, by default a temporary folder, built by a first run. With --profile,
 the cold run is profiled with cProfile in this (the trusted) process and the top
 entries by cumulative and by own time are printed. Each run is taken speculating and with
 every call live, alternately, and the ratio of their medians is printed.
@@ -20,6 +21,7 @@ import contextlib
 import cProfile
 import pstats
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,10 +138,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--plans", type=Path, default=None, help="a plan folder (if supported)")
+    parser.add_argument("--plans", type=Path, default=None,
+                        help="the plan folder (default: a temporary one, built by a first run)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        run(args, args.plans or Path(scratch))
+
+
+def run(args: argparse.Namespace, plans: Path) -> None:
     counters, files = Counters(), correct_files()
-    grade_student(files, args.plans)  # start the fork server, import everything once
+    args.plans = plans
+    grade_student(files, args.plans)  # start the fork server, import everything, build the plans
     modes = {"speculating": contextlib.nullcontext, "every call live": without_speculation}
     runs: dict[str, list[dict]] = {f"{kind}, {mode}": [] for mode in modes for kind in ("cold", "warm")}
     for _ in range(args.repeats):  # alternating, so that the machine's noise hits both alike
