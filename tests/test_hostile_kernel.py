@@ -18,7 +18,7 @@ from grader.batch.grade import grade_batch
 from grader.course.topics import get_topic
 from grader.grading.runner import grade_file
 from grader.sandbox.launcher import Limits
-from grader.sandbox.submission import Submission
+from grader.sandbox.submission import StudentUnavailable, Submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(call_seconds=2.0, load_seconds=4.0, cpu_seconds=30)
@@ -303,3 +303,14 @@ def test_a_worker_reads_nothing_of_the_worker_before_it_in_its_pids(isolation_mo
     before = _ids_in_a_fresh_worker(0)
     _ids_in_a_fresh_worker(300)
     assert _ids_in_a_fresh_worker(0) == before
+
+
+def test_a_worker_past_its_cpu_limit_is_told_so_though_it_is_pid_1(isolation_mode):
+    # At a namespace's pid 1 the kernel drops a signal left at its default action: SIGXCPU too.
+    source = "def spin():\n    while True:\n        pass\n"
+    limits = Limits(call_seconds=8.0, load_seconds=4.0, cpu_seconds=1)
+    with Submission(source, module="spin", filename="/submission/spin.py", signatures={"spin": []},
+                    limits=limits) as student:
+        with pytest.raises(StudentUnavailable) as stopped:
+            student.spin()
+    assert "it used more than 1 s of CPU time" in str(stopped.value)

@@ -185,6 +185,16 @@ def probe(seccomp_module, uid: int, readable: list) -> dict:
             "seccomp": seccomp_module is not None, "non_dumpable": True}
 
 
+def _end_at_the_cpu_limit() -> None:
+    """The kernel drops a signal whose action is the default at a namespace's pid 1, and
+    RLIMIT_CPU's SIGXCPU is one: end with its status, as a worker that is not pid 1 does
+    (a handler the student's code replaces leaves the hard limit's SIGKILL one second on)."""
+    import signal
+
+    end = os._exit
+    signal.signal(signal.SIGXCPU, lambda number, frame: end(128 + signal.SIGXCPU))
+
+
 def _ended(pipe: int) -> bool:
     """Whether the write end of ``pipe``, which only the fork server holds and never writes,
     was closed: the server died (a child in a pid namespace of its own has no parent pid to
@@ -412,6 +422,8 @@ def confine(settings: dict, seccomp_module, uid: int, seccomp_program=None) -> N
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if os.getpid() == 1:
+        _end_at_the_cpu_limit()
     if settings["enforce_processes"]:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
     if settings["own_uid"]:
