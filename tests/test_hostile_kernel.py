@@ -314,3 +314,14 @@ def test_a_worker_past_its_cpu_limit_is_told_so_though_it_is_pid_1(isolation_mod
         with pytest.raises(StudentUnavailable) as stopped:
             student.spin()
     assert "it used more than 1 s of CPU time" in str(stopped.value)
+
+
+def test_a_worker_that_signals_itself_ends_as_a_process_does_though_it_is_pid_1(isolation_mode):
+    # At pid 1 an alarm the code sets itself would be dropped and the call go on.
+    source = ("import signal\nimport time\n\n\ndef stop():\n"
+              "    signal.alarm(1)\n    time.sleep(1.5)\n    return 'went on'\n")
+    with Submission(source, module="stop", filename="/submission/stop.py", signatures={"stop": []},
+                    limits=LIMITS) as student:
+        with pytest.raises(StudentUnavailable) as stopped:
+            student.stop()
+    assert "ended the process (signal SIGALRM" in str(stopped.value)

@@ -254,10 +254,16 @@ def _exit_reason(returncode: int | None, limits: Limits) -> tuple[str, str]:
                signal.SIGXFSZ: f"it wrote more than {limits.file_bytes // 2**20} MiB to a file"}
     if returncode is None:
         return "it stopped answering", "it stopped answering"
+    # A worker that is its pid namespace's pid 1 ends with 128 + the signal (confine's handlers),
+    # one that is not with -signal: both read the same.
     number = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
     if number in signals:
         return signals[number], signals[number]
-    return (f"your code ended the process (exit status {returncode}, for example os._exit or a crash)",
+    try:
+        how = f"signal {signal.Signals(number).name}" if number else f"exit status {returncode}"
+    except ValueError:
+        how = f"exit status {returncode}"
+    return (f"your code ended the process ({how}, for example os._exit, a signal or a crash)",
             "your code ended the process")
 
 

@@ -185,14 +185,18 @@ def probe(seccomp_module, uid: int, readable: list) -> dict:
             "seccomp": seccomp_module is not None, "non_dumpable": True}
 
 
-def _end_at_the_cpu_limit() -> None:
-    """The kernel drops a signal whose action is the default at a namespace's pid 1, and
-    RLIMIT_CPU's SIGXCPU is one: end with its status, as a worker that is not pid 1 does
-    (a handler the student's code replaces leaves the hard limit's SIGKILL one second on)."""
+def _end_on_signals_as_a_process_does() -> None:
+    """The kernel drops a signal whose action is the default at a namespace's pid 1: RLIMIT_CPU's
+    SIGXCPU, an alarm, a signal the code sends itself. End with the status a shell gives a
+    process killed by it (128 + the signal), as a worker that is not pid 1 ends (a handler the
+    student's code puts in place is its own; at the CPU limit the hard limit's SIGKILL follows
+    one second later)."""
     import signal
 
     end = os._exit
-    signal.signal(signal.SIGXCPU, lambda number, frame: end(128 + signal.SIGXCPU))
+    for number in (signal.SIGXCPU, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1,
+                   signal.SIGUSR2, signal.SIGVTALRM, signal.SIGPROF):
+        signal.signal(number, lambda received, frame: end(128 + received))
 
 
 def _ended(pipe: int) -> bool:
@@ -423,7 +427,7 @@ def confine(settings: dict, seccomp_module, uid: int, seccomp_program=None) -> N
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if os.getpid() == 1:
-        _end_at_the_cpu_limit()
+        _end_on_signals_as_a_process_does()
     if settings["enforce_processes"]:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
     if settings["own_uid"]:
