@@ -414,7 +414,9 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
 def where_different(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9) -> str:
     """Which entries of two same-shape arrays differ, for a message that makes no guess:
     ``" in 2 of 6 entries, at (0, 1) and (2, 0)"``; ``""`` for a single number. Positions
-    only, never values, so it suits hidden tests."""
+    only, never values. A hidden test says only whether some or all of them differ: the
+    student's code chooses which entries it gets wrong, so a count or positions could spell
+    the test's inputs."""
     a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape or a.size <= 1:
         return ""
@@ -425,6 +427,8 @@ def where_different(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: flo
         return ""
     if count == a.size:
         return f" in every one of its {a.size} entries"
+    if _in_hidden_test():
+        return f" in some of its {a.size} entries"
     places = [str(tuple(int(i) for i in index)) if a.ndim > 1 else str(int(index[0]))
               for index in np.argwhere(wrong)[:3]]
     shown = ", ".join(places[:-1]) + " and " + places[-1] if len(places) > 1 else places[0]
@@ -462,9 +466,15 @@ def same_data(before: Any, after: Any) -> bool:
         return before == after
 
 
-def type_of(value: Any) -> str:
-    """The type's name, with the length of a tuple or list: ``"float"``, ``"tuple of length 2"``."""
-    return type(value).__name__ + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else "")
+def type_of(value: Any, longest: int = 1) -> str:
+    """The type's name, with the length of a tuple or list: ``"float"``, ``"tuple of length 2"``.
+    The student's code chooses the length, so a hidden test names it only up to ``longest``
+    (a few bits at most); a longer one reads "of another length"."""
+    if not isinstance(value, (tuple, list)):
+        return type(value).__name__
+    if not _in_hidden_test() or len(value) <= longest:
+        return f"{type(value).__name__} of length {len(value)}"
+    return f"{type(value).__name__} of another length"
 
 
 def expect_tuple(value: Any, count: int, what: str, *, returns: str | None = None,
@@ -482,7 +492,9 @@ def expect_tuple(value: Any, count: int, what: str, *, returns: str | None = Non
     """
     if not isinstance(value, (tuple, list)) or len(value) != count:
         message = f"{what} should return {returns or f'a tuple of {count} values'}"
-        fail(message + (f", but it returned {describe(value)}" if describe is not None else ""),
+        # Up to two values more than asked: the usual slip returns a cache or an extra term too.
+        described = type_of(value, count + 2) if describe is type_of else describe and describe(value)
+        fail(message + (f", but it returned {described}" if describe is not None else ""),
              hint=hint, mistake=mistake)
     return value
 

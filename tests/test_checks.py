@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from grader.testing import (CheckFailed, Mistake, expect_close, expect_scalar, expect_shape, finish_record,
-                            is_close, start_record)
+from grader.testing import (CheckFailed, Mistake, expect_close, expect_scalar, expect_shape, expect_tuple,
+                            finish_record, is_close, start_record)
 
 
 def test_round_off_differences_pass():
@@ -68,3 +68,27 @@ def test_a_hidden_test_does_not_measure_a_list_of_a_length_it_does_not_use():
     assert "a list of length 3" in _message_in(True, lambda: expect_shape([0.0] * 3, (3,), "w"))
     message = _message_in(True, lambda: expect_shape([0.0] * 98765, (3,), "w"))
     assert "98765" not in message and "a list of another length" in message
+
+
+def test_a_hidden_test_names_the_tuple_length_only_when_it_is_one_the_test_uses():
+    assert "list of length 3" in _message_in(True, lambda: expect_tuple([0] * 3, 2, "two_layer_net"))
+    message = _message_in(True, lambda: expect_tuple([0] * 37403, 2, "two_layer_net"))
+    assert "37403" not in message and "list of another length" in message
+    assert "list of length 37403" in _message_in(False, lambda: expect_tuple([0] * 37403, 2, "two_layer_net"))
+
+
+def test_a_public_test_says_where_a_value_is_wrong():
+    wrong = np.arange(12.0).reshape(4, 3)
+    wrong[0, 0] += 1000.0
+    wrong[2, 0] += 1000.0
+    message = _message_in(False, lambda: expect_close(wrong, np.arange(12.0).reshape(4, 3), "scores"))
+    assert "in 2 of 12 entries, at (0, 0) and (2, 0)" in message
+
+
+def test_a_hidden_test_does_not_say_which_entries_are_wrong():
+    # The student's code chooses which entries it spoils: positions or a count could spell inputs.
+    wrong = np.arange(12.0).reshape(4, 3)
+    wrong[0, 0] += 1000.0
+    wrong[2, 0] += 1000.0
+    message = _message_in(True, lambda: expect_close(wrong, np.arange(12.0).reshape(4, 3), "scores"))
+    assert message == "scores is wrong in some of its 12 entries"
