@@ -48,6 +48,7 @@ def probe(course):
         "fork": _fork,
         "internet socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM),
         "unix socket": lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM),
+        "socket pair": lambda: socket.socketpair(),
         "read the reference": lambda: open(os.path.join(
             course, "solutions", "regularization", "regularization.py")).read(),
         "read the reference through dir_fd": lambda: os.read(os.open(

@@ -302,7 +302,8 @@ DENIED_SYSCALLS = (
     "io_uring_enter", "io_uring_register", "init_module", "finit_module", "delete_module",
     "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "syslog", "acct", "quotactl",
     "name_to_handle_at", "open_by_handle_at", "iopl", "ioperm", "lookup_dcookie", "execve",
-    "execveat", "fork", "vfork", "socket", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+    "execveat", "fork", "vfork", "socket", "socketpair", "tkill", "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
     "process_madvise", "memfd_secret", "move_pages", "migrate_pages",
     # SysV and POSIX IPC outlive the worker and escape its memory limit.
     "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
