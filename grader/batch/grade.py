@@ -16,7 +16,6 @@ import functools
 import multiprocessing
 import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
 from grader.grading import plan
 from grader.grading.outcomes import TopicResult
+from grader.grading.phases import TopicSource, grade_in_phases
 from grader.grading.runner import StudentDeadline, grade_source
 from grader.outputs.class_report import CanvasIdentities, write_class_outputs
 from grader.outputs.gradebook import write_gradebook
@@ -45,7 +45,6 @@ from grader.sandbox.launcher import Limits
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
 GRADEBOOK_FILE = "grades.csv"
-UNAVAILABLE = "unavailable"  # the isolation of a topic the sandbox could not grade at all
 
 
 class BatchError(Exception):
@@ -144,36 +143,20 @@ def prepare(job: BatchJob, student_dir: Path) -> StudentTask:
     return task
 
 
-def _grade_topic(job: BatchJob, topic: Topic, student: str, submitted: SubmittedFile,
-                 deadline: StudentDeadline | None = None) -> tuple[TopicResult, str | None]:
-    options = {"limits": job.limits, "seed": job.student_seed(student), "deadline": deadline,
-               "plans": job.plans, "speculate": job.speculate}
-    if submitted.error is not None:
-        return grade_source(topic, None, file=submitted.file, load_error=submitted.error, **options), None
-    try:
-        result = grade_source(topic, submitted.source, file=submitted.file, **options)
-    except Exception:  # a grader bug must cost neither this topic's other students nor the batch
-        failure = traceback.format_exc(limit=2).splitlines()[-1]
-        return grade_source(topic, None, file=submitted.file, load_error=(
-            "the grader failed on this file; your instructor has been told. " + failure),
-            **options), failure
-    if result.isolation == UNAVAILABLE:
-        return result, "the sandbox failed: " + "; ".join(result.sandbox_failures)[:500]
-    return result, None
-
-
 def grade_task(job: BatchJob, task: StudentTask) -> GradedTopics:
-    """Grade the task's pairs within the student's time (``Limits.student_seconds``)."""
+    """Grade the task's pairs within the student's time (``Limits.student_seconds``), every
+    public test before any hidden test (``grader.grading.phases``)."""
     topics = discover_topics(job.course)
     started, clock = time.time(), time.monotonic()
     deadline = StudentDeadline.starting_now(job.limits.student_seconds)
-    results, errors = {}, {}
-    for name in job.topics:
-        if name in task.submitted:
-            results[name], error = _grade_topic(job, topics[name], task.student, task.submitted[name],
-                                                deadline)
-            if error:
-                errors[name] = error
+    names = [name for name in job.topics if name in task.submitted]
+    sources = [TopicSource(topics[name], task.submitted[name].source if task.submitted[name].error is None
+                           else None, task.submitted[name].file, task.submitted[name].error)
+               for name in names]
+    graded = grade_in_phases(sources, limits=job.limits, seed=job.student_seed(task.student),
+                             deadline=deadline, plans=job.plans, speculate=job.speculate)
+    results = {name: topic.result for name, topic in zip(names, graded)}
+    errors = {name: topic.failure for name, topic in zip(names, graded) if topic.failure}
     return GradedTopics(results, errors, started, time.monotonic() - clock)
 
 

@@ -31,7 +31,8 @@ from grader.collect.layout import match_topic
 from grader.course.sources import MAX_SOURCE_BYTES, SUBMISSION_SUFFIXES, read_submissions
 from grader.course.topics import Topic, discover_topics
 from grader.course.variation import student_seed
-from grader.grading.runner import StudentDeadline, grade_source
+from grader.grading.phases import TopicSource, grade_in_phases
+from grader.grading.runner import StudentDeadline
 from grader.outputs.results import StudentResult, gradescope_results, write_atomically
 from grader.outputs.student_ids import display_id
 from grader.outputs.visibility import visible
@@ -205,22 +206,15 @@ def grade_mapped(course_topics: dict[str, Topic], names: list[str], mapped: Mapp
     submitted = read_submissions(mapped.folder, names)
     deadline = StudentDeadline.starting_now(options.limits().student_seconds)
     seed = None if options.seed is None else student_seed(options.seed, identity.student)
-    results = []
+    sources = []
     for name in names:
         entry = submitted[name]
         error = entry.error if name in mapped.used else _missing_message(name, mapped)
-        common = {"limits": options.limits(), "seed": seed, "deadline": deadline,
-                  "file": mapped.used.get(name), "plans": options.plans}
-        if error is not None:
-            results.append(grade_source(course_topics[name], None, load_error=error, **common))
-            continue
-        try:
-            results.append(grade_source(course_topics[name], entry.source, **common))
-        except Exception:  # a grader bug costs this topic, never the others
-            results.append(grade_source(course_topics[name], None, load_error=(
-                "the grader failed on this file; your instructor has been told. "
-                + traceback.format_exc(limit=2).splitlines()[-1]), **common))
-    return StudentResult(identity.student, results)
+        sources.append(TopicSource(course_topics[name], entry.source if error is None else None,
+                                   mapped.used.get(name), error))
+    graded = grade_in_phases(sources, limits=options.limits(), seed=seed, deadline=deadline,
+                             plans=options.plans)
+    return StudentResult(identity.student, [topic.result for topic in graded])
 
 
 def failure_results(message: str, detail: str, seconds: float) -> dict:

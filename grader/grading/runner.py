@@ -11,7 +11,7 @@ import textwrap
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,6 +38,7 @@ TOPIC_SECONDS = 120.0
 SANDBOX_ATTEMPTS = 3  # fresh fork servers tried for one topic before it counts as a grader failure
 SANDBOX_FILENAME = "/submission/{topic}.py"
 GRADIENT_CHECK_KEY = "gradient_check"  # what grader.gradcheck.expect_gradient records under
+UNAVAILABLE = "unavailable"  # the isolation of a topic the sandbox could not grade at all
 
 
 @dataclass(frozen=True)
@@ -260,12 +261,32 @@ def _not_run(case: TestCase, topic: Topic, message: str, *, timed_out: bool = Fa
                        case.hidden, message=message, mistake="did_not_run", timed_out=timed_out)
 
 
+@dataclass
+class TopicCarry:
+    """What one part of a topic's tests hands the next part, graded in a fresh worker
+    (``grader.grading.phases``): the functions not to call again, the crashes so far, why the
+    file could not be loaded, and the topic's time used."""
+
+    timed_out: dict[str, str] = field(default_factory=dict)
+    crashes: int = 0
+    load_error: str | None = None
+    seconds: float = 0.0
+
+    def take_from(self, student: Submission) -> None:
+        self.timed_out, self.crashes = dict(student.timed_out), student.crashes
+        self.load_error = student.load_error
+
+    def hand_to(self, student: Submission) -> None:
+        student.timed_out.update(self.timed_out)
+        student.crashes = self.crashes
+
+
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
                  hidden: bool = True, limits: Limits | None = None, profile: str = "grading",
                  load_error: str | None = None, seed: int | None = None,
                  deadline: StudentDeadline | None = None,
                  only: Callable[[TestCase], bool] | None = None, plans: Path | None = None,
-                 speculate: bool = True) -> TopicResult:
+                 speculate: bool = True, carry: TopicCarry | None = None) -> TopicResult:
     """Grade Python source (or report why there is none) against the topic's tests, sandboxed.
 
     With ``deadline`` (one per student, across topics), tests that would start after it are
@@ -276,18 +297,27 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
     process, a gain only with a core to spare: a batch that keeps every core busy turns it off
     (measured with --jobs 2 on 2 cores: 9% slower with it, 7% faster with --jobs 1), and so
     does a process kept to one CPU (``grader.sandbox.cpu``), where a call answered ahead would
-    share the CPU with the test and could take longer than the same call live."""
-    failures = []
+    share the CPU with the test and could take longer than the same call live.
+
+    With ``carry`` (a topic graded in parts, ``grader.grading.phases``), the part goes on from
+    where the part before it left the topic, and leaves it there for the next."""
+    failures, carry = [], carry or TopicCarry()
     for _ in range(SANDBOX_ATTEMPTS):
         student = None if source is None else Submission(
             source, module=topic.name, limits=limits, signatures=topic.signatures,
-            filename=SANDBOX_FILENAME.format(topic=topic.name))
+            filename=SANDBOX_FILENAME.format(topic=topic.name), load_error=carry.load_error)
+        if student is not None:
+            carry.hand_to(student)
+        started = time.monotonic()
         try:
             result = _with_profile(profile, _run_cases, topic, student, file=file, public=public,
                                    hidden=hidden, isolation=detect_isolation().summary(),
                                    load_error=load_error, seed=seed, deadline=deadline, only=only,
-                                   plans=plans, speculate=speculate)
+                                   plans=plans, speculate=speculate, spent=carry.seconds)
             result.sandbox_failures = failures
+            if student is not None:
+                carry.take_from(student)
+            carry.seconds += time.monotonic() - started
             return result
         except ServerFailed as error:
             # The sandbox failed under this student (a real failure: workers cannot reach their
@@ -296,7 +326,7 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
     message = (f"the grader's sandbox failed {SANDBOX_ATTEMPTS} times while grading this file, so it "
                "could not be graded; your instructor has been told")
     result = _with_profile(profile, _run_cases, topic, None, file=file, public=public, hidden=hidden,
-                           isolation="unavailable", load_error=message, seed=seed, deadline=deadline,
+                           isolation=UNAVAILABLE, load_error=message, seed=seed, deadline=deadline,
                            only=only)
     result.sandbox_failures = failures
     return result
@@ -330,7 +360,7 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
                public: bool, hidden: bool, isolation: str, load_error: str | None,
                seed: int | None, deadline: StudentDeadline | None,
                only: Callable[[TestCase], bool] | None = None,
-               plans: Path | None = None, speculate: bool = True) -> TopicResult:
+               plans: Path | None = None, speculate: bool = True, spent: float = 0.0) -> TopicResult:
     cases = collect_tests(topic, public=public, hidden=hidden)
     if only is not None:
         cases = [case for case in cases if only(case)]
@@ -342,7 +372,8 @@ def _run_cases(topic: Topic, student: Submission | TrustedSubmission | None, *, 
             planned = _planned_calls(topic, cases, topic_plan)
     try:
         return _run_planned_cases(topic, student, cases, file=file, isolation=isolation,
-                                  load_error=load_error, seed=seed, deadline=deadline, planned=planned)
+                                  load_error=load_error, seed=seed, deadline=deadline, planned=planned,
+                                  spent=spent)
     finally:
         if topic_plan is not None:
             topic_plan.save_if_grown(_by_plan_name(cases), current_session().recordings)
@@ -383,7 +414,7 @@ def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | N
                        cases: list[TestCase], *, file: str | None, isolation: str,
                        load_error: str | None, seed: int | None,
                        deadline: StudentDeadline | None,
-                       planned: dict[str, plan.Calls] | None = None) -> TopicResult:
+                       planned: dict[str, plan.Calls] | None = None, spent: float = 0.0) -> TopicResult:
     if student is None:
         message = load_error or "no submission"
         return TopicResult(topic.name, topic.title, file, message, isolation,
@@ -391,7 +422,7 @@ def _run_planned_cases(topic: Topic, student: Submission | TrustedSubmission | N
     if deadline is not None and deadline.remaining() <= 0:
         return TopicResult(topic.name, topic.title, file, deadline.message(), isolation,
                            [_not_run(c, topic, deadline.message(), timed_out=True) for c in cases], seed)
-    outcomes, started = [], time.monotonic()
+    outcomes, started = [], time.monotonic() - spent  # the topic's budget, across its parts
     with student:
         try:
             student.start()
