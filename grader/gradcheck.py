@@ -28,10 +28,13 @@ reference code, ``sandboxed_cost`` for the student's, ``vjp_cost`` for a backwar
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from grader.sandbox.inside.wire import only_element
 
 from grader.testing import (CheckFailed, Mistake, diagnose, is_close, note, record, student_shape,
                             take_census)
@@ -51,6 +54,16 @@ FLOOR_SCALE = 1e-3
 ELEMENTWISE_LIMIT = 64
 DIRECTIONS = 12
 KINK_MARGIN = 1e-3  # 100 steps: a centered difference never straddles the kink
+
+# Spot checks of a student's cost (``_SandboxedCost.confirm``): of all the batches a cost is
+# evaluated on for a numerical gradient, one point, chosen uniformly by a generator the student's
+# code can neither predict nor reseed (the operating system's), is asked again alone, of a
+# worker that saw nothing else. Code that answers a batch otherwise than a single call (it can
+# tell them apart from its stack or its history) to fake a gradient must lie at nearly every
+# point of its batches, so the point chosen is one it lied at. An honest cost answers both
+# alike, so which point is chosen never changes its grade. A batch of one point (the cost at
+# the parameters, for the floor) is not a gradient's evidence and is not chosen.
+_spots = random.SystemRandom()
 
 Params = dict[str, np.ndarray]
 BatchedCost = Callable[[list[Params]], list[Any]]
@@ -101,10 +114,43 @@ class _SandboxedCost:
                  select: Callable[[Any], Any] | None):
         self.student, self.function, self.bind, self.only = student, function, bind, only
         self.select = select
+        self.spot: tuple[tuple, Any] | None = None  # (arguments, the value the batch gave) to ask again
+        self._points = 0  # batch points seen, for choosing the spot uniformly among them
 
     def __call__(self, batch: list[Params]) -> list[Any]:
-        return self._selected(self.student.map(self.function, [self.bind(params) for params in batch],
-                                               self.only))
+        values = self._selected(self.student.map(self.function, [self.bind(params) for params in batch],
+                                                 self.only))
+        self._note_spot(lambda i: tuple(self.bind(batch[i])), values)
+        return values
+
+    def _note_spot(self, arguments: Callable[[int], tuple], values: list[Any]) -> None:
+        if len(values) < 2 or not hasattr(self.student, "verifier"):
+            return
+        self._points += len(values)
+        if _spots.randrange(self._points) < len(values):  # this batch holds the chosen point
+            index = _spots.randrange(len(values))
+            self.spot = (arguments(index), values[index])
+
+    def confirm(self, label: str) -> None:
+        """Fail unless the spot-checked point gives, called alone in a worker of its own, the
+        value the batch gave (see ``_spots``). The same float64 computation on the same
+        inputs gives the same bits; the tolerance only forgives a summation order."""
+        spots, self.spot, self._points = [self.spot] if self.spot else [], None, 0
+        for arguments, batched in spots:
+            try:
+                alone = self.student.verifier().call(self.function, *arguments).value
+                alone = self._selected([only_element(alone, self.only)])[0]
+                same = is_close(np.asarray(alone, dtype=np.float64), np.asarray(batched, dtype=np.float64),
+                                rtol=1e-9, atol=1e-12)
+            except Exception:  # noqa: BLE001 - a failure to answer alike is the same evidence
+                same = False
+            if not same:
+                raise CheckFailed(
+                    f"{label} gives other values when the grader evaluates it at many points at once "
+                    f"(for the numerical gradient) than when it calls it at one of them alone, so its "
+                    f"numerical gradient proves nothing", mistake="cost_depends_on_how_it_is_called",
+                    hint=f"{self.function} must depend on its arguments only, not on how or how "
+                         "often it is called.")
 
     def _selected(self, values: list[Any]) -> list[Any]:
         return values if self.select is None else [self.select(value) for value in values]
@@ -127,7 +173,9 @@ class _SandboxedCost:
         if len(again) != len(arglist) or _slot_of(again, probe) != slot or not _same_besides(
                 arglist, again, slot):
             return None
-        return self._selected(self.student.map_rows(self.function, arglist, slot, rows, self.only))
+        values = self._selected(self.student.map_rows(self.function, arglist, slot, rows, self.only))
+        self._note_spot(lambda i: tuple(self.bind({**params, name: rows[i]})), values)
+        return values
 
 
 def _slot_of(arglist: tuple, value: Any) -> tuple[int, str | None] | None:
@@ -402,6 +450,9 @@ def expect_gradient_blamed(gradients: dict[str, Any], own_cost: BatchedCost, par
     except CheckFailed as unusable:  # the cost cannot be differentiated: the gradient may still be right
         result, own_failure = None, unusable
     if result is not None:
+        confirm = getattr(own_cost, "confirm", None)
+        if confirm is not None:  # the student's cost judges the gradient only if it is one function
+            confirm(against)
         _record_check(result)
         if result.passed:
             return

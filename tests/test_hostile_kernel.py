@@ -325,3 +325,14 @@ def test_a_worker_that_signals_itself_ends_as_a_process_does_though_it_is_pid_1(
         with pytest.raises(StudentUnavailable) as stopped:
             student.stop()
     assert "ended the process (signal SIGALRM" in str(stopped.value)
+
+
+def test_a_cost_that_answers_a_gradient_checks_batch_otherwise_earns_no_gradient_points(
+        isolation_mode, tmp_path):
+    results = graded(make_class(tmp_path / "class", {"a": HOSTILE / "cost_that_knows_it_is_probed.py"}))
+    own = [t for t in results["a"]["tests"] if "linear_gradient_matches_numerical_gradient_of_your_cost"
+           in t["extra_data"]["test"]]
+    assert own and all(t["score"] == 0 for t in own)
+    assert any("when it calls it at one of them alone" in t["output"] for t in own)
+    cost = [t for t in results["a"]["tests"] if t["extra_data"]["test"].startswith("test_linear_cost")]
+    assert cost and all(t["score"] == t["max_score"] for t in cost)  # right wherever it is read

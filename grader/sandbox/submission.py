@@ -299,8 +299,19 @@ class Submission:
         self._position = 0  # the capture position handed out for this test
         self._carried: tuple[bytes, int] = (b"", 0)  # printed in this test by a worker replaced during it
         self._resumed_at: int | None = None  # where the replacement's capture continues
+        self._verifier: Submission | None = None  # see verifier()
 
     # -- lifecycle -------------------------------------------------------------
+    def verifier(self) -> "Submission":
+        """A second worker of this file that answers only the grader's spot checks of values
+        this worker gave (``grader.gradcheck``): nothing this worker was asked, and nothing
+        it remembers of how it was asked, can reach it."""
+        if self._verifier is None:
+            self._verifier = Submission(self.source, module=self.module, filename=self.filename,
+                                        signatures=self.signatures, limits=self.limits,
+                                        load_error=self.load_error)
+        return self._verifier
+
     def close(self) -> None:
         stream = self._speculation.stream if self._speculation is not None else None
         if self._worker is not None:
@@ -315,6 +326,9 @@ class Submission:
 
     def __exit__(self, *exc) -> None:
         self.close()
+        if self._verifier is not None:  # it outlives restarts: it holds nothing of this worker's
+            self._verifier.close()
+            self._verifier = None
 
     def start(self) -> None:
         """Load the file now, so that a file that cannot load is reported once."""
