@@ -194,8 +194,15 @@ def _end_on_signals_as_a_process_does() -> None:
     import signal
 
     end = os._exit
-    for number in (signal.SIGXCPU, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1,
-                   signal.SIGUSR2, signal.SIGVTALRM, signal.SIGPROF):
+    # Those whose default ends a process and that a Python handler can take; not the faults
+    # (SIGSEGV, SIGBUS, SIGFPE, SIGILL: the kernel forces a real one; a handler that returns
+    # would run the faulting instruction again) nor SIGABRT (abort() goes on past a handler).
+    # Python's own choices stay: SIGINT raises KeyboardInterrupt, SIGPIPE is ignored.
+    numbers = [signal.SIGXCPU, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGALRM,
+               signal.SIGUSR1, signal.SIGUSR2, signal.SIGVTALRM, signal.SIGPROF, signal.SIGPWR,
+               signal.SIGSYS, signal.SIGTRAP, signal.SIGIO,
+               *range(signal.SIGRTMIN, signal.SIGRTMAX + 1)]
+    for number in numbers:
         signal.signal(number, lambda received, frame: end(128 + received))
 
 
