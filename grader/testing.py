@@ -628,17 +628,21 @@ def expect_labels(value: Any, n: int, what: str = "labels", *, hint: str | None 
 def expect_same_labels(actual: Any, expected: Any, what: str = "labels", *,
                        mistakes: Iterable[Mistake] = (), hint: str | None = None) -> np.ndarray:
     """``expect_labels``, then every label equal to ``expected``'s; a mistake's hint only when
-    the labels are exactly that mistake's. The message says how many samples are wrong."""
+    the labels are exactly that mistake's. The message says how many samples are wrong and the
+    first; a hidden test only whether some or all are (as ``where_different``: the student's
+    code chooses which labels it gets wrong)."""
     expected = np.asarray(expected)
     labels = expect_labels(actual, expected.shape[0], what)
     if np.array_equal(labels, expected):
         return labels
     wrong = np.flatnonzero(labels != expected)
-    message = f"{what} is wrong for {wrong.size} of {expected.shape[0]} samples"
+    hidden = _in_hidden_test() and wrong.size < expected.shape[0]
+    message = (f"{what} is wrong for some of its {expected.shape[0]} samples" if hidden else
+               f"{what} is wrong for {wrong.size} of {expected.shape[0]} samples")
     for mistake in mistakes:
         if np.array_equal(labels, mistake.value):
             fail(message, hint=mistake.hint, mistake=mistake.name)
-    fail(message + f" (first at sample {int(wrong[0])})", hint=hint)
+    fail(message + ("" if hidden else f" (first at sample {int(wrong[0])})"), hint=hint)
 
 
 def expect_update(result: Any, what: str, shape: tuple) -> tuple[np.ndarray, dict]:

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from grader.testing import (CheckFailed, Mistake, expect_close, expect_scalar, expect_shape, expect_tuple,
-                            finish_record, is_close, start_record)
+from grader.testing import (CheckFailed, Mistake, expect_close, expect_same_labels, expect_scalar,
+                            expect_shape, expect_tuple, finish_record, is_close, start_record)
 
 
 def test_round_off_differences_pass():
@@ -92,3 +92,11 @@ def test_a_hidden_test_does_not_say_which_entries_are_wrong():
     wrong[2, 0] += 1000.0
     message = _message_in(True, lambda: expect_close(wrong, np.arange(12.0).reshape(4, 3), "scores"))
     assert message == "scores is wrong in some of its 12 entries"
+
+
+def test_a_hidden_test_does_not_say_which_or_how_many_labels_are_wrong():
+    labels = np.array([0, 1, 1, 0, 2, 2])
+    chosen = labels.copy()
+    chosen[[1, 4]] = 0
+    assert _message_in(True, lambda: expect_same_labels(chosen, labels)) == "labels is wrong for some of its 6 samples"
+    assert "2 of 6 samples (first at sample 1)" in _message_in(False, lambda: expect_same_labels(chosen, labels))
