@@ -55,7 +55,8 @@ ATTEMPTS = ["open parent's mem through dir_fd", "open parent's mem", "read paren
             "ptrace attach parent", "process_vm_readv parent", "kcmp", "perf_event_open",
             "pidfd_open parent", "signal parent", "signal every process", "unshare user namespace",
             "unshare mount namespace", "mount", "bpf", "exec", "fork", "internet socket",
-            "unix socket", "socket pair", "read the reference", "read the reference through dir_fd",
+            "unix socket", "socket pair",
+            "drop a library's pages from the page cache", "ask whether a library's page is cached", "read the reference", "read the reference through dir_fd",
             "write into the course", "see other processes", "read a command line naming the course",
             "SysV shared memory", "SysV message queue", "SysV semaphore", "memory file past the memory limit",
             "read a device beyond null, zero, full and random"]

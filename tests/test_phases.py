@@ -59,3 +59,14 @@ def test_a_file_that_cannot_be_loaded_is_loaded_once_and_reported_alike(monkeypa
     assert "syntax error" in graded.result.error
     assert {o.message for o in graded.result.outcomes} == {o.message for o in graded.result.outcomes[:1]}
     assert any(o.hidden for o in graded.result.outcomes)
+
+
+def test_a_file_that_loads_for_the_public_part_only_shows_nothing_of_its_second_import():
+    # Between the two imports run the hidden tests of the topics before it, whose inputs code
+    # could carry into the second import through machine-wide kernel state.
+    topic, carry = get_topic(ROOT, "regularization"), runner.TopicCarry()
+    grade_source(topic, REGULARIZATION, file="regularization.py", public=True, hidden=False, carry=carry)
+    again = "raise ValueError('X_FIXED[0, 0] = 0.5483')\n" + REGULARIZATION
+    hidden = grade_source(topic, again, file="regularization.py", public=False, hidden=True, carry=carry)
+    assert hidden.error == runner.RELOAD_FAILED
+    assert hidden.outcomes and not any("0.5483" in o.message for o in hidden.outcomes)

@@ -271,14 +271,30 @@ class TopicCarry:
     crashes: int = 0
     load_error: str | None = None
     seconds: float = 0.0
+    loaded: bool = False  # a part before loaded the file
 
     def take_from(self, student: Submission) -> None:
         self.timed_out, self.crashes = dict(student.timed_out), student.crashes
         self.load_error = student.load_error
+        self.loaded = self.loaded or student.defined is not None
 
     def hand_to(self, student: Submission) -> None:
         student.timed_out.update(self.timed_out)
         student.crashes = self.crashes
+
+
+# A file that loaded for one part of its topic and not for a later one: what its import said
+# then is not shown, since the later part follows hidden tests of other topics, whose inputs
+# code could have carried into the import through machine-wide kernel state.
+RELOAD_FAILED = ("your file loaded for this topic's public tests but could not be loaded again "
+                 "for its hidden tests (code that acts differently from one import to the next)")
+
+
+def _without_reload_text(result: TopicResult) -> TopicResult:
+    result.error = RELOAD_FAILED
+    for outcome in result.outcomes:
+        outcome.message = "not run: " + RELOAD_FAILED
+    return result
 
 
 def grade_source(topic: Topic, source: str | None, *, file: str | None, public: bool = True,
@@ -316,6 +332,8 @@ def grade_source(topic: Topic, source: str | None, *, file: str | None, public: 
                                    plans=plans, speculate=speculate, spent=carry.seconds)
             result.sandbox_failures = failures
             if student is not None:
+                if carry.loaded and student.defined is None and result.error is not None:
+                    result = _without_reload_text(result)
                 carry.take_from(student)
             carry.seconds += time.monotonic() - started
             return result

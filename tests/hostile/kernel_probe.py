@@ -49,6 +49,10 @@ def probe(course):
         "internet socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM),
         "unix socket": lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM),
         "socket pair": lambda: socket.socketpair(),
+        "drop a library's pages from the page cache": lambda: os.posix_fadvise(
+            os.open(os.__file__, os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED),
+        "ask whether a library's page is cached": lambda: os.preadv(
+            os.open(os.__file__, os.O_RDONLY), [bytearray(4096)], 0, os.RWF_NOWAIT),
         "read the reference": lambda: open(os.path.join(
             course, "solutions", "regularization", "regularization.py")).read(),
         "read the reference through dir_fd": lambda: os.read(os.open(

@@ -319,6 +319,10 @@ DENIED_SYSCALLS = (
     # Its files are memory no rlimit counts: 64 of them at the file-size limit are 1 GiB past
     # RLIMIT_AS.
     "memfd_create",
+    # Which pages of a file are in the page cache is machine-wide state that outlives a worker:
+    # these drop pages or tell without reading whether one is cached (preadv2's RWF_NOWAIT), a
+    # channel from one worker to a later one (a hidden test's to a public test's).
+    "fadvise64", "mincore", "cachestat", "preadv2", "pwritev2", "readahead",
 )
 
 
